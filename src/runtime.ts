@@ -1,0 +1,276 @@
+import { createCodec } from './codec.ts'
+import { readDependencies, writeDependencies } from './dependencies.ts'
+import { StrategyError } from './errors.ts'
+import { buildKey } from './keys.ts'
+import type { ReadOperation, WriteOperation } from './operations.ts'
+import {
+  type CacheEvent,
+  checkModelNames,
+  checkTags,
+  parseStrategy,
+  type RedisLike,
+  type ResolvedOptions,
+} from './options.ts'
+import { buildSchemaGraph, type SchemaGraph } from './schema.ts'
+import { type CacheInfo, CacheStack, type ReadResult, type StackHooks } from './stack.ts'
+import { type CacheStats, StatsRecorder } from './stats.ts'
+import { MemoryTier } from './tiers/memory.ts'
+import { RedisTier } from './tiers/redis.ts'
+import {
+  ALL_DEPENDENCY,
+  freshVersion,
+  LocalVersions,
+  regionDependency,
+  softRegionDependency,
+  tagDependency,
+} from './versions.ts'
+
+/** Input of `$cache.invalidate()`. */
+export interface InvalidateInput {
+  /** Tags given in `cacheStrategy.tags`. */
+  tags?: readonly string[]
+  /** Model names as in the schema (`User`): every cached read that depends on them. */
+  models?: readonly string[]
+  /** Region names: every entry of those regions. */
+  regions?: readonly string[]
+  /**
+   * `'hard'` (default): never serve the old entries again. `'soft'` (regions only): serve the old entry while
+   * exactly one caller reloads it in the background, like dogpile.cache's soft invalidation.
+   */
+  mode?: 'hard' | 'soft'
+}
+
+/** The internals a client needs at run time: what `queryCache()` builds once per `$extends`. */
+export interface ClientInternals {
+  _runtimeDataModel: { models: Record<string, unknown> }
+  _engineConfig?: { inlineSchema?: string }
+}
+
+const INVALIDATE_KEYS = ['tags', 'models', 'regions', 'mode'] as const
+
+function bypassInfo(region: string): CacheInfo {
+  return { status: 'bypass', region, key: '', age: 0 }
+}
+
+/**
+ * One cache instance bound to one client: options, schema graph, tiers and the stack. The extension routes
+ * reads and writes here.
+ */
+export class CacheRuntime {
+  readonly options: ResolvedOptions
+  readonly graph: SchemaGraph
+  readonly stats = new StatsRecorder()
+  readonly versions: LocalVersions
+  readonly stack: CacheStack
+  readonly #memory: MemoryTier | undefined
+  readonly #redis: RedisTier | undefined
+  readonly #ownedRedis: RedisLike | undefined
+  #closed = false
+
+  constructor(
+    options: ResolvedOptions,
+    client: ClientInternals,
+    redis: RedisLike | undefined,
+    ownsRedis: boolean,
+    hooks?: StackHooks,
+  ) {
+    this.options = options
+    this.graph = buildSchemaGraph(client._runtimeDataModel as never, client._engineConfig?.inlineSchema)
+    checkModelNames(options, this.graph.models)
+    this.versions = new LocalVersions(options.clock)
+    this.#memory =
+      options.memory === false
+        ? undefined
+        : new MemoryTier(options.memory.maxEntries, options.memory.maxBytes)
+    this.#redis = redis === undefined ? undefined : new RedisTier(redis, options.namespace)
+    this.#ownedRedis = ownsRedis ? redis : undefined
+    this.stack = new CacheStack({
+      codec: createCodec(),
+      versions: this.versions,
+      memory: this.#memory,
+      redis: this.#redis,
+      stats: this.stats,
+      emit: (event) => this.emit(event),
+      clock: options.clock,
+      ...(hooks !== undefined ? { hooks } : {}),
+    })
+  }
+
+  /** Reports an event; a throwing listener never breaks a query. */
+  emit(event: CacheEvent): void {
+    const listener = this.options.onEvent
+    if (listener === undefined) return
+    try {
+      listener(event)
+    } catch {
+      // A listener's failure is its own business.
+    }
+  }
+
+  /**
+   * Serves a read. `strategy` is the raw `cacheStrategy` value; `load` runs the query through Prisma.
+   * Throws {@link StrategyError} (as a rejection) before any database or Redis call when the strategy is invalid.
+   */
+  read(
+    model: string,
+    operation: ReadOperation,
+    strategy: unknown,
+    args: unknown,
+    inTransaction: boolean,
+    load: () => Promise<unknown>,
+  ): Promise<ReadResult> | ReadResult {
+    const parsed = parseStrategy(strategy, this.options.regions, `${model}.${operation}`)
+    const modelOptions = this.options.models.get(model)
+    const regionName = (parsed || undefined)?.region ?? modelOptions?.region ?? 'default'
+    if (inTransaction) return this.#bypass(model, operation, regionName, 'transaction', load)
+    if (parsed === false) return this.#bypass(model, operation, regionName, 'strategy', load)
+    if (parsed === undefined) {
+      const cachedByDefault =
+        modelOptions !== undefined &&
+        (modelOptions.cache === true || (modelOptions.region !== undefined && modelOptions.cache !== false))
+      if (!cachedByDefault) return this.#bypass(model, operation, regionName, 'uncached-model', load)
+    }
+    const region = this.options.regions.get(regionName)
+    if (region === undefined)
+      throw new StrategyError(`${model}.${operation}: region '${regionName}' does not exist`)
+    const tags = parsed?.tags ?? []
+    const dependencies = readDependencies(this.graph, model, args)
+    for (const tag of tags) dependencies.push(tagDependency(tag))
+    dependencies.push(regionDependency(regionName), ALL_DEPENDENCY)
+    const key = buildKey({
+      namespace: this.options.namespace,
+      region: regionName,
+      model,
+      operation,
+      args: tags.length === 0 ? { a: args } : { a: args, t: tags },
+    })
+    return this.stack.read(
+      {
+        key,
+        model,
+        operation,
+        region,
+        ttlMs: parsed?.ttlMs ?? region.ttlMs,
+        swrMs: parsed?.swrMs ?? region.swrMs,
+        dependencies,
+        softDependency: softRegionDependency(regionName),
+        refresh: parsed?.refresh ?? false,
+      },
+      load,
+    )
+  }
+
+  async #bypass(
+    model: string,
+    operation: string,
+    region: string,
+    reason: 'strategy' | 'uncached-model' | 'transaction',
+    load: () => Promise<unknown>,
+  ): Promise<ReadResult> {
+    this.stats.count(region, 'bypasses')
+    this.emit({ type: 'bypass', model, operation, reason })
+    return { data: await load(), info: bypassInfo(region) }
+  }
+
+  /** The dependencies a write may change. */
+  writeDependencies(model: string, operation: WriteOperation, args: unknown): string[] {
+    return writeDependencies(this.graph, model, operation, args)
+  }
+
+  /**
+   * Makes every entry that depends on `dependencies` unreadable (hard) or stale (soft). Never throws: when Redis
+   * fails, the memory tier of this instance is still invalidated and the failure is reported.
+   */
+  async invalidateDependencies(
+    dependencies: readonly string[],
+    mode: 'hard' | 'soft',
+    cause: 'write' | 'api' | 'raw-sql',
+    context?: { model?: string; operation?: string },
+  ): Promise<void> {
+    if (dependencies.length === 0) return
+    const redis = this.#redis
+    if (redis !== undefined) {
+      try {
+        const versions = await redis.bumpVersions(dependencies, () => freshVersion(this.options.clock()))
+        this.versions.learn(dependencies, versions)
+      } catch (error) {
+        this.versions.bump(dependencies)
+        this.stack.reportError('redis', 'invalidate', error)
+      }
+    } else {
+      this.versions.bump(dependencies)
+    }
+    this.stats.invalidation()
+    this.emit({ type: 'invalidate', dependencies, mode, cause, ...context })
+  }
+
+  /** `$cache.invalidate()`: validates first, then invalidates globally. */
+  async invalidate(input: InvalidateInput): Promise<void> {
+    if (typeof input !== 'object' || input === null)
+      throw new StrategyError('invalidate: input must be an object')
+    for (const key of Object.keys(input)) {
+      if (!(INVALIDATE_KEYS as readonly string[]).includes(key)) {
+        throw new StrategyError(`invalidate: ${key} is not an option; known: ${INVALIDATE_KEYS.join(', ')}`)
+      }
+    }
+    const mode = input.mode ?? 'hard'
+    if (mode !== 'hard' && mode !== 'soft')
+      throw new StrategyError(`invalidate: mode must be 'hard' or 'soft', got ${String(mode)}`)
+    const dependencies: string[] = []
+    if (input.tags !== undefined) {
+      if (mode === 'soft')
+        throw new StrategyError("invalidate: mode 'soft' applies to regions only, not tags")
+      for (const tag of checkTags('invalidate: tags', input.tags)) dependencies.push(tagDependency(tag))
+    }
+    if (input.models !== undefined) {
+      if (mode === 'soft')
+        throw new StrategyError("invalidate: mode 'soft' applies to regions only, not models")
+      if (!Array.isArray(input.models))
+        throw new StrategyError('invalidate: models must be an array of model names')
+      for (const model of input.models) {
+        if (typeof model !== 'string' || !this.graph.models.includes(model)) {
+          throw new StrategyError(
+            `invalidate: models: '${String(model)}' is not a model; models: ${this.graph.models.join(', ')}`,
+          )
+        }
+        dependencies.push(model)
+      }
+    }
+    if (input.regions !== undefined) {
+      if (!Array.isArray(input.regions))
+        throw new StrategyError('invalidate: regions must be an array of region names')
+      for (const region of input.regions) {
+        if (typeof region !== 'string' || !this.options.regions.has(region)) {
+          throw new StrategyError(
+            `invalidate: regions: '${String(region)}' is not a region; known: ${[...this.options.regions.keys()].join(', ')}`,
+          )
+        }
+        dependencies.push(mode === 'soft' ? softRegionDependency(region) : regionDependency(region))
+      }
+    }
+    if (dependencies.length === 0)
+      throw new StrategyError('invalidate: give at least one of tags, models, regions')
+    await this.invalidateDependencies([...new Set(dependencies)], mode, 'api')
+  }
+
+  /** `$cache.invalidateAll()`: every entry of the namespace, every tier. */
+  async invalidateAll(): Promise<void> {
+    await this.invalidateDependencies([ALL_DEPENDENCY], 'hard', 'api')
+  }
+
+  /** `$cache.stats()`. */
+  snapshot(): CacheStats {
+    const memory = this.#memory
+    return this.stats.snapshot(
+      memory === undefined ? undefined : { entries: memory.size, bytes: memory.bytes },
+    )
+  }
+
+  /** `$cache.close()`: waits for background work and closes what this cache opened. Idempotent. */
+  async close(): Promise<void> {
+    if (this.#closed) return
+    this.#closed = true
+    await this.stack.drain()
+    if (this.#ownedRedis !== undefined) await this.#ownedRedis.quit().catch(() => undefined)
+  }
+}

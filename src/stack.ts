@@ -1,0 +1,369 @@
+import { type Codec, copyValue } from './codec.ts'
+import { SerializationError } from './errors.ts'
+import type { CacheEvent, ResolvedRegion, TierName } from './options.ts'
+import type { StatsRecorder } from './stats.ts'
+import type { MemoryEntry, MemoryTier } from './tiers/memory.ts'
+import type { RedisTier } from './tiers/redis.ts'
+import { freshVersion, type LocalVersions } from './versions.ts'
+
+/** How a result was obtained. */
+export type CacheStatus = 'hit' | 'stale' | 'miss' | 'bypass'
+
+/** What `withCacheInfo()` reports next to the data. */
+export interface CacheInfo {
+  status: CacheStatus
+  /** The tier that answered a hit or stale read. */
+  tier?: TierName
+  region: string
+  /** The cache key ('' for a bypass). */
+  key: string
+  /** Milliseconds since the returned result was loaded from the database (0 for a miss or bypass). */
+  age: number
+}
+
+/** Everything the stack needs to serve one read. */
+export interface ReadPlan {
+  key: string
+  model: string
+  operation: string
+  region: ResolvedRegion
+  ttlMs: number
+  swrMs: number
+  /** Hard dependencies: models and join tables read, tags, the region, the namespace. */
+  dependencies: readonly string[]
+  /** The region's soft-invalidation dependency. */
+  softDependency: string
+  refresh: boolean
+}
+
+/** A result and how it was obtained. */
+export interface ReadResult {
+  data: unknown
+  info: CacheInfo
+}
+
+interface Flight {
+  /** Versions captured before the database read; undefined until captured. */
+  versions: readonly string[] | undefined
+  promise: Promise<unknown>
+}
+
+/** Layout of an entry in Redis: [format, dependencies, versions, softVersion, storedAt, data]. */
+const ENTRY_FORMAT = 1
+type RedisEntry = [number, string[], string[], string, number, unknown]
+
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
+  return true
+}
+
+function isRedisEntry(value: unknown): value is RedisEntry {
+  return (
+    Array.isArray(value) &&
+    value.length === 6 &&
+    value[0] === ENTRY_FORMAT &&
+    Array.isArray(value[1]) &&
+    Array.isArray(value[2]) &&
+    typeof value[3] === 'string' &&
+    typeof value[4] === 'number'
+  )
+}
+
+/** Injection points for tests that force interleavings. Never set in production. */
+export interface StackHooks {
+  /** Runs after the load captured its versions and before it queries the database. */
+  afterCapture?: (key: string) => Promise<void> | void
+  /** Runs after the database answered and before the result is stored. */
+  beforeStore?: (key: string) => Promise<void> | void
+}
+
+/** Construction parameters of {@link CacheStack}. */
+export interface CacheStackOptions {
+  codec: Codec
+  versions: LocalVersions
+  memory: MemoryTier | undefined
+  redis: RedisTier | undefined
+  stats: StatsRecorder
+  emit: (event: CacheEvent) => void
+  clock: () => number
+  hooks?: StackHooks
+}
+
+/**
+ * Tiered read-through: memory, then Redis, then one shared load per key. An entry is served only while every
+ * dependency is at the version it recorded before its load read the database, so a load that raced a write
+ * can never leave its result readable after the write's invalidation (G1).
+ */
+export class CacheStack {
+  readonly #codec: Codec
+  readonly #versions: LocalVersions
+  readonly #memory: MemoryTier | undefined
+  readonly #redis: RedisTier | undefined
+  readonly #stats: StatsRecorder
+  readonly #emit: (event: CacheEvent) => void
+  readonly #clock: () => number
+  readonly #hooks: StackHooks
+  readonly #flights = new Map<string, Flight>()
+  readonly #background = new Set<Promise<unknown>>()
+
+  constructor(options: CacheStackOptions) {
+    this.#codec = options.codec
+    this.#versions = options.versions
+    this.#memory = options.memory
+    this.#redis = options.redis
+    this.#stats = options.stats
+    this.#emit = options.emit
+    this.#clock = options.clock
+    this.#hooks = options.hooks ?? {}
+  }
+
+  /** Serves a read from a tier or by running `load` (shared with concurrent identical reads). */
+  read(plan: ReadPlan, load: () => Promise<unknown>): Promise<ReadResult> | ReadResult {
+    if (!plan.refresh) {
+      const fromMemory = this.#readMemory(plan, load)
+      if (fromMemory !== undefined) return fromMemory
+      if (this.#redis !== undefined && plan.region.redis) return this.#readRedis(plan, load)
+    }
+    return this.#miss(plan, load)
+  }
+
+  #readMemory(plan: ReadPlan, load: () => Promise<unknown>): ReadResult | undefined {
+    if (this.#memory === undefined || !plan.region.memory) return undefined
+    const entry = this.#memory.get(plan.key)
+    if (entry === undefined) return undefined
+    if (
+      !sameList(entry.dependencies, plan.dependencies) ||
+      !this.#versions.matches(plan.dependencies, entry.versions)
+    ) {
+      this.#memory.delete(plan.key)
+      return undefined
+    }
+    const soft = this.#versions.peek(plan.softDependency) !== entry.softVersion
+    return this.#serve(plan, load, 'memory', entry.storedAt, soft, () => copyValue(entry.value))
+  }
+
+  /** Hit or stale when the entry's age (and soft state) allows; undefined when it is too old to serve. */
+  #serve(
+    plan: ReadPlan,
+    load: () => Promise<unknown>,
+    tier: TierName,
+    storedAt: number,
+    soft: boolean,
+    value: () => unknown,
+  ): ReadResult | undefined {
+    const age = Math.max(0, this.#clock() - storedAt)
+    const region = plan.region.name
+    if (age <= plan.ttlMs && !soft) {
+      this.#stats.count(region, 'hits', tier)
+      this.#emit({ type: 'hit', key: plan.key, region, model: plan.model, tier, age })
+      return { data: value(), info: { status: 'hit', tier, region, key: plan.key, age } }
+    }
+    if (age <= plan.ttlMs + plan.swrMs || (soft && age <= plan.ttlMs)) {
+      this.#stats.count(region, 'stale', tier)
+      this.#emit({ type: 'stale', key: plan.key, region, model: plan.model, tier, age })
+      this.#refreshInBackground(plan, load)
+      return { data: value(), info: { status: 'stale', tier, region, key: plan.key, age } }
+    }
+    return undefined
+  }
+
+  async #readRedis(plan: ReadPlan, load: () => Promise<unknown>): Promise<ReadResult> {
+    const redis = this.#redis as RedisTier
+    const dependencies = [...plan.dependencies, plan.softDependency]
+    let captured: string[] | undefined
+    try {
+      const [bytes, versions] = await Promise.all([
+        redis.getEntry(plan.key),
+        redis.readVersions(dependencies),
+      ])
+      this.#versions.learn(dependencies, versions)
+      // Versions read before the load queries the database are a valid capture for it.
+      if (versions.every((v) => v !== null)) captured = versions as string[]
+      if (bytes !== null && captured !== undefined) {
+        const served = this.#serveRedisEntry(plan, load, bytes, captured)
+        if (served !== undefined) return served
+      }
+    } catch (error) {
+      this.#fail('redis', 'read', error, plan)
+    }
+    return this.#miss(plan, load, captured)
+  }
+
+  #serveRedisEntry(
+    plan: ReadPlan,
+    load: () => Promise<unknown>,
+    bytes: Uint8Array,
+    current: readonly string[],
+  ): ReadResult | undefined {
+    let entry: unknown
+    try {
+      entry = this.#codec.decode(bytes)
+    } catch (error) {
+      this.#fail('redis', 'decode', error, plan)
+      return undefined
+    }
+    if (!isRedisEntry(entry)) {
+      this.#fail('redis', 'decode', new SerializationError(`entry ${plan.key} has an unknown layout`), plan)
+      return undefined
+    }
+    const [, dependencies, versions, softVersion, storedAt, data] = entry
+    const hard = current.slice(0, -1)
+    if (!sameList(dependencies, plan.dependencies) || !sameList(versions, hard)) return undefined
+    const soft = current[current.length - 1] !== softVersion
+    const served = this.#serve(plan, load, 'redis', storedAt, soft, () => data)
+    if (served !== undefined && this.#memory !== undefined && plan.region.memory) {
+      // Decoded fresh from bytes, `data` is not shared; keep a private copy for the memory tier.
+      this.#keepInMemory(plan, versions, softVersion, storedAt, copyValue(data), bytes.byteLength)
+    }
+    return served
+  }
+
+  #keepInMemory(
+    plan: ReadPlan,
+    versions: readonly string[],
+    softVersion: string,
+    storedAt: number,
+    value: unknown,
+    size: number,
+  ): void {
+    const memory = this.#memory
+    if (memory === undefined || !plan.region.memory) return
+    // Only while nothing this instance knows has moved on since the capture.
+    if (!this.#versions.matches(plan.dependencies, versions)) return
+    if (this.#versions.peek(plan.softDependency) !== softVersion) return
+    const entry: MemoryEntry = {
+      dependencies: plan.dependencies,
+      versions,
+      softVersion,
+      storedAt,
+      value,
+      size,
+    }
+    memory.set(plan.key, entry)
+  }
+
+  async #miss(plan: ReadPlan, load: () => Promise<unknown>, captured?: string[]): Promise<ReadResult> {
+    const region = plan.region.name
+    this.#stats.count(region, 'misses')
+    this.#emit({ type: 'miss', key: plan.key, region, model: plan.model })
+    const existing = this.#flights.get(plan.key)
+    const data =
+      existing !== undefined && !plan.refresh && this.#canJoin(plan, existing)
+        ? await existing.promise
+        : await this.#startLoad(plan, load, captured).promise
+    return { data: copyValue(data), info: { status: 'miss', region, key: plan.key, age: 0 } }
+  }
+
+  /** A caller may share a load only if nothing it depends on changed since that load captured its versions. */
+  #canJoin(plan: ReadPlan, flight: Flight): boolean {
+    if (flight.versions === undefined) return true
+    return this.#versions.matches(plan.dependencies, flight.versions.slice(0, -1))
+  }
+
+  #refreshInBackground(plan: ReadPlan, load: () => Promise<unknown>): void {
+    if (this.#flights.has(plan.key)) return
+    const flight = this.#startLoad(plan, load)
+    const tracked = flight.promise.catch((error: unknown) => this.#fail(undefined, 'refresh', error, plan))
+    this.#background.add(tracked)
+    void tracked.finally(() => this.#background.delete(tracked))
+  }
+
+  #startLoad(plan: ReadPlan, load: () => Promise<unknown>, captured?: string[]): Flight {
+    const flight: Flight = { versions: undefined, promise: Promise.resolve() }
+    flight.promise = this.#load(plan, load, flight, captured).finally(() => {
+      if (this.#flights.get(plan.key) === flight) this.#flights.delete(plan.key)
+    })
+    this.#flights.set(plan.key, flight)
+    return flight
+  }
+
+  async #load(
+    plan: ReadPlan,
+    load: () => Promise<unknown>,
+    flight: Flight,
+    captured?: string[],
+  ): Promise<unknown> {
+    const dependencies = [...plan.dependencies, plan.softDependency]
+    let versions: string[] | undefined = captured
+    if (versions === undefined) {
+      try {
+        versions = await this.#capture(plan, dependencies)
+      } catch (error) {
+        this.#fail('redis', 'capture', error, plan)
+      }
+    }
+    flight.versions = versions
+    if (this.#hooks.afterCapture !== undefined) await this.#hooks.afterCapture(plan.key)
+    const started = this.#clock()
+    const data = await load()
+    this.#stats.count(plan.region.name, 'loads')
+    if (this.#hooks.beforeStore !== undefined) await this.#hooks.beforeStore(plan.key)
+    const stored = versions !== undefined && this.#store(plan, versions, started, data)
+    this.#emit({
+      type: 'load',
+      key: plan.key,
+      region: plan.region.name,
+      model: plan.model,
+      duration: this.#clock() - started,
+      stored,
+    })
+    return data
+  }
+
+  async #capture(plan: ReadPlan, dependencies: readonly string[]): Promise<string[]> {
+    if (this.#redis !== undefined && plan.region.redis) {
+      const versions = await this.#redis.currentVersions(dependencies, () => freshVersion(this.#clock()))
+      this.#versions.learn(dependencies, versions)
+      return versions
+    }
+    return this.#versions.current(dependencies)
+  }
+
+  #store(plan: ReadPlan, captured: readonly string[], storedAt: number, data: unknown): boolean {
+    const versions = captured.slice(0, -1)
+    const softVersion = captured[captured.length - 1] as string
+    let bytes: Uint8Array
+    try {
+      bytes = this.#codec.encode([ENTRY_FORMAT, plan.dependencies, versions, softVersion, storedAt, data])
+    } catch (error) {
+      this.#fail(undefined, 'encode', error, plan)
+      return false
+    }
+    this.#keepInMemory(plan, versions, softVersion, storedAt, copyValue(data), bytes.byteLength)
+    const redis = this.#redis
+    if (redis !== undefined && plan.region.redis) {
+      const ttl = plan.ttlMs + plan.swrMs + plan.region.staleIfErrorMs
+      // Not awaited: the caller need not wait for Redis. Tracked so that close() waits for it.
+      const write = redis
+        .setEntry(plan.key, bytes, ttl)
+        .catch((error: unknown) => this.#fail('redis', 'write', error, plan))
+      this.#background.add(write)
+      void write.finally(() => this.#background.delete(write))
+    }
+    return true
+  }
+
+  /** Reports cache trouble; never throws. */
+  #fail(tier: TierName | undefined, operation: string, error: unknown, plan?: ReadPlan): void {
+    if (plan !== undefined) this.#stats.count(plan.region.name, 'errors')
+    if (tier !== undefined) this.#stats.tierError(tier)
+    const err = error instanceof Error ? error : new Error(String(error))
+    this.#emit({ type: 'error', error: err, operation, ...(plan !== undefined ? { key: plan.key } : {}) })
+  }
+
+  /** Reports a failure that happened outside a read (invalidation, bus). */
+  reportError(tier: TierName | undefined, operation: string, error: unknown): void {
+    this.#fail(tier, operation, error)
+  }
+
+  /** Background work still running (refreshes, Redis writes). */
+  get pending(): number {
+    return this.#background.size
+  }
+
+  /** Waits for background refreshes and writes. */
+  async drain(): Promise<void> {
+    while (this.#background.size > 0) await Promise.allSettled([...this.#background])
+  }
+}

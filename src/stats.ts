@@ -1,0 +1,87 @@
+import type { TierName } from './options.ts'
+
+/** Counters of one region. */
+export interface RegionStats {
+  hits: number
+  misses: number
+  stale: number
+  loads: number
+  bypasses: number
+  errors: number
+}
+
+/** Counters of one tier. */
+export interface TierStats {
+  hits: number
+  errors: number
+  /** Entries held (memory tier only). */
+  entries?: number
+  /** Encoded bytes held (memory tier only). */
+  bytes?: number
+}
+
+/** What `$cache.stats()` returns: totals, and the same counters per region and per tier. */
+export interface CacheStats extends RegionStats {
+  invalidations: number
+  regions: Record<string, RegionStats>
+  tiers: Partial<Record<TierName, TierStats>>
+}
+
+const COUNTERS = ['hits', 'misses', 'stale', 'loads', 'bypasses', 'errors'] as const
+type Counter = (typeof COUNTERS)[number]
+
+function emptyRegion(): RegionStats {
+  return { hits: 0, misses: 0, stale: 0, loads: 0, bypasses: 0, errors: 0 }
+}
+
+/** Mutable counters behind `stats()`. */
+export class StatsRecorder {
+  readonly #regions = new Map<string, RegionStats>()
+  readonly #tiers = new Map<TierName, TierStats>()
+  #invalidations = 0
+
+  count(region: string, counter: Counter, tier?: TierName): void {
+    let stats = this.#regions.get(region)
+    if (stats === undefined) {
+      stats = emptyRegion()
+      this.#regions.set(region, stats)
+    }
+    stats[counter]++
+    if (tier !== undefined && (counter === 'hits' || counter === 'stale' || counter === 'errors')) {
+      const t = this.#tier(tier)
+      if (counter === 'errors') t.errors++
+      else t.hits++
+    }
+  }
+
+  tierError(tier: TierName): void {
+    this.#tier(tier).errors++
+  }
+
+  invalidation(): void {
+    this.#invalidations++
+  }
+
+  #tier(tier: TierName): TierStats {
+    let t = this.#tiers.get(tier)
+    if (t === undefined) {
+      t = { hits: 0, errors: 0 }
+      this.#tiers.set(tier, t)
+    }
+    return t
+  }
+
+  /** A snapshot; `memory` adds the tier's current size. */
+  snapshot(memory?: { entries: number; bytes: number }): CacheStats {
+    const totals = emptyRegion()
+    const regions: Record<string, RegionStats> = {}
+    for (const [name, stats] of this.#regions) {
+      regions[name] = { ...stats }
+      for (const counter of COUNTERS) totals[counter] += stats[counter]
+    }
+    const tiers: Partial<Record<TierName, TierStats>> = {}
+    for (const [name, stats] of this.#tiers) tiers[name] = { ...stats }
+    if (memory !== undefined) tiers.memory = { ...(tiers.memory ?? { hits: 0, errors: 0 }), ...memory }
+    return { ...totals, invalidations: this.#invalidations, regions, tiers }
+  }
+}

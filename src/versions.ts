@@ -1,0 +1,126 @@
+import { randomInt } from 'node:crypto'
+
+/**
+ * Dependency ids. A cached entry records the version of each dependency it was loaded under and is valid only
+ * while all of them are current. Model and join-table dependencies are plain names (`User`, `_PostToTag`); the
+ * others carry a prefix that no Prisma model name can start with.
+ */
+export const DEPENDENCY_PREFIX = {
+  tag: '#',
+  region: '@',
+  softRegion: '~',
+  all: '*',
+} as const
+
+/** The dependency every entry has: bumped by `invalidateAll()`. */
+export const ALL_DEPENDENCY = DEPENDENCY_PREFIX.all
+
+/** Dependency id of a tag. */
+export function tagDependency(tag: string): string {
+  return DEPENDENCY_PREFIX.tag + tag
+}
+
+/** Dependency id of a region (hard invalidation). */
+export function regionDependency(region: string): string {
+  return DEPENDENCY_PREFIX.region + region
+}
+
+/** Dependency id of a region's soft invalidation counter. */
+export function softRegionDependency(region: string): string {
+  return DEPENDENCY_PREFIX.softRegion + region
+}
+
+/**
+ * A fresh version for a dependency that has none (new, evicted or lost with a restarted Redis): milliseconds
+ * since the epoch shifted left by 20 bits plus 20 random bits. It is larger than any version handed out
+ * earlier unless a dependency was bumped more than a million times a millisecond, and it never equals a
+ * version an old entry recorded, so a lost version can never validate an old entry.
+ */
+export function freshVersion(now: number = Date.now()): string {
+  return ((BigInt(Math.floor(now)) << 20n) | BigInt(randomInt(0, 1 << 20))).toString()
+}
+
+/** Numeric order of two decimal version strings without leading zeros. */
+export function compareVersions(a: string, b: string): number {
+  if (a.length !== b.length) return a.length - b.length
+  return a < b ? -1 : a > b ? 1 : 0
+}
+
+/** The successor of a version. */
+export function nextVersion(version: string): string {
+  return (BigInt(version) + 1n).toString()
+}
+
+/**
+ * This instance's view of dependency versions. Without Redis it is the source of truth. With Redis it caches
+ * what this instance learnt (from its own bumps and from Redis reads) and only ever moves forward, so a late
+ * reply can never roll a dependency back.
+ */
+export class LocalVersions {
+  readonly #versions = new Map<string, string>()
+  readonly #clock: () => number
+
+  constructor(clock: () => number) {
+    this.#clock = clock
+  }
+
+  /** The known version, or undefined. */
+  peek(dependency: string): string | undefined {
+    return this.#versions.get(dependency)
+  }
+
+  /** Current versions, creating fresh ones for unknown dependencies. */
+  current(dependencies: readonly string[]): string[] {
+    const out = new Array<string>(dependencies.length)
+    for (let i = 0; i < dependencies.length; i++) {
+      const dependency = dependencies[i] as string
+      let version = this.#versions.get(dependency)
+      if (version === undefined) {
+        version = freshVersion(this.#clock())
+        this.#versions.set(dependency, version)
+      }
+      out[i] = version
+    }
+    return out
+  }
+
+  /** True when every dependency is known at exactly the given version. */
+  matches(dependencies: readonly string[], versions: readonly string[]): boolean {
+    if (dependencies.length !== versions.length) return false
+    for (let i = 0; i < dependencies.length; i++) {
+      if (this.#versions.get(dependencies[i] as string) !== versions[i]) return false
+    }
+    return true
+  }
+
+  /** Moves each dependency forward to the given version if it is newer than the known one. */
+  learn(dependencies: readonly string[], versions: readonly (string | null)[]): void {
+    for (let i = 0; i < dependencies.length; i++) {
+      const version = versions[i]
+      if (version === null || version === undefined) continue
+      const dependency = dependencies[i] as string
+      const known = this.#versions.get(dependency)
+      if (known === undefined || compareVersions(version, known) > 0) this.#versions.set(dependency, version)
+    }
+  }
+
+  /** Bumps local versions (memory-only mode). Returns the new versions. */
+  bump(dependencies: readonly string[]): string[] {
+    return dependencies.map((dependency) => {
+      const known = this.#versions.get(dependency)
+      const next = known === undefined ? freshVersion(this.#clock()) : nextVersion(known)
+      this.#versions.set(dependency, next)
+      return next
+    })
+  }
+
+  /** Forgets everything (used when this instance can no longer trust what it knows). */
+  clear(): void {
+    this.#versions.clear()
+  }
+
+  /** Number of dependencies known. */
+  get size(): number {
+    return this.#versions.size
+  }
+}

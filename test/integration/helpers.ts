@@ -1,0 +1,67 @@
+import type { Redis } from 'ioredis'
+import { type CacheEvent, type QueryCacheOptions, queryCache } from '../../src/index.ts'
+import { createTestDatabase, type StatementCounter, type TestDatabase } from '../setup/database.ts'
+import { createTestRedis, type TestRedis } from '../setup/redis.ts'
+
+/** A controllable millisecond clock. */
+export class ManualClock {
+  now = 1_700_000_000_000
+  readonly read = (): number => this.now
+  advance(ms: number): void {
+    this.now += ms
+  }
+}
+
+/** A promise you resolve from outside: forces interleavings without sleeping. */
+export function latch(): { promise: Promise<void>; open: () => void } {
+  let open!: () => void
+  const promise = new Promise<void>((resolve) => {
+    open = resolve
+  })
+  return { promise, open }
+}
+
+/** Creates a cached client on `db`, with events recorded. */
+export function cachedClient(db: TestDatabase, options: QueryCacheOptions = {}) {
+  const { client, statements } = db.createClient({ errorFormat: 'minimal' })
+  const events: CacheEvent[] = []
+  const prisma = client.$extends(
+    queryCache({
+      ...options,
+      onEvent: (event) => {
+        events.push(event)
+        options.onEvent?.(event)
+      },
+    }),
+  )
+  return { prisma, base: client, statements, events }
+}
+
+/** A test database and Redis namespace for one test file. */
+export interface Fixture {
+  db: TestDatabase
+  redis: TestRedis
+  connection(): Redis
+}
+
+/** Creates the per-file fixture; call `dispose()` in afterAll. */
+export async function createFixture(): Promise<Fixture & { dispose(): Promise<void> }> {
+  const db = await createTestDatabase()
+  const redis = createTestRedis()
+  return {
+    db,
+    redis,
+    connection: () => redis.connect(),
+    async dispose() {
+      await redis.close()
+      await db.drop()
+    },
+  }
+}
+
+/** Runs `fn` and returns how many SQL statements it caused. */
+export async function countDuring(statements: StatementCounter, fn: () => Promise<unknown>): Promise<number> {
+  const before = statements.count
+  await fn()
+  return statements.count - before
+}

@@ -1,0 +1,117 @@
+import { execFile } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { access, copyFile, mkdir, rm, writeFile } from 'node:fs/promises'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import packageJson from '../../package.json' with { type: 'json' }
+
+const run = promisify(execFile)
+const ROOT = fileURLToPath(new URL('../../', import.meta.url))
+const TSUP = path.join(ROOT, 'node_modules/tsup/dist/cli-default.js')
+const BUILD_TIMEOUT_MS = 120_000
+
+/** What each module format reports back about the package it loaded by name. */
+interface LoadReport {
+  resolved: string
+  queryCache: string
+  queryCacheErrorIsClass: boolean
+  queryCacheErrorExtendsError: boolean
+}
+
+const REPORT = `({
+  queryCache: typeof pkg.queryCache,
+  queryCacheErrorIsClass:
+    typeof pkg.QueryCacheError === 'function' && /^class\\b/.test(Function.prototype.toString.call(pkg.QueryCacheError)),
+  queryCacheErrorExtendsError: typeof pkg.QueryCacheError === 'function' && pkg.QueryCacheError.prototype instanceof Error,
+})`
+
+const ESM_CHECK = `import * as pkg from 'prisma-query-cache'
+console.log(JSON.stringify({ resolved: import.meta.resolve('prisma-query-cache'), ...${REPORT} }))
+`
+
+const CJS_CHECK = `const pkg = require('prisma-query-cache')
+console.log(JSON.stringify({ resolved: require.resolve('prisma-query-cache'), ...${REPORT} }))
+`
+
+/**
+ * Builds with the project's tsup config into a private package directory (a copy of package.json plus
+ * its dist), so parallel runs never share `dist/`, then loads the package by its own name from there:
+ * Node resolves it through the `exports` map exactly as it would for a user. The directory lives under
+ * node_modules so `@prisma/client` and the other externals resolve from the project.
+ */
+describe('package exports', () => {
+  const packageDir = path.join(
+    ROOT,
+    'node_modules/.cache/prisma-query-cache',
+    `exports-${randomBytes(4).toString('hex')}`,
+  )
+
+  beforeAll(async () => {
+    await access(path.join(ROOT, 'src/index.ts')).catch(() => {
+      throw new Error('src/index.ts does not exist: nothing to build')
+    })
+    await mkdir(packageDir, { recursive: true })
+    await copyFile(path.join(ROOT, 'package.json'), path.join(packageDir, 'package.json'))
+    await run(process.execPath, [TSUP, '--out-dir', path.join(packageDir, 'dist')], {
+      cwd: ROOT,
+      timeout: BUILD_TIMEOUT_MS,
+    })
+    await writeFile(path.join(packageDir, 'check.mjs'), ESM_CHECK)
+    await writeFile(path.join(packageDir, 'check.cjs'), CJS_CHECK)
+  }, BUILD_TIMEOUT_MS + 10_000)
+
+  afterAll(async () => {
+    await rm(packageDir, { recursive: true, force: true })
+  })
+
+  it('builds every file that package.json points at', async () => {
+    const targets = [
+      ...exportTargets(packageJson.exports),
+      packageJson.main,
+      packageJson.module,
+      packageJson.types,
+    ]
+    expect(targets).toEqual(
+      expect.arrayContaining(['./dist/index.js', './dist/index.cjs', './dist/index.d.ts']),
+    )
+    const missing: string[] = []
+    for (const target of new Set(targets)) {
+      await access(path.join(packageDir, target)).catch(() => missing.push(target))
+    }
+    expect(missing).toEqual([])
+  })
+
+  it('imports as ESM through the "import" condition', async () => {
+    const report = await load('check.mjs')
+    expect(report).toEqual({
+      resolved: expect.stringMatching(/\/dist\/index\.js$/),
+      queryCache: 'function',
+      queryCacheErrorIsClass: true,
+      queryCacheErrorExtendsError: true,
+    })
+  })
+
+  it('requires as CommonJS through the "require" condition', async () => {
+    const report = await load('check.cjs')
+    expect(report).toEqual({
+      resolved: expect.stringMatching(/\/dist\/index\.cjs$/),
+      queryCache: 'function',
+      queryCacheErrorIsClass: true,
+      queryCacheErrorExtendsError: true,
+    })
+  })
+
+  async function load(script: string): Promise<LoadReport> {
+    const { stdout } = await run(process.execPath, [path.join(packageDir, script)], { cwd: packageDir })
+    return JSON.parse(stdout.trim().split('\n').at(-1) ?? '') as LoadReport
+  }
+})
+
+/** Every file path in an `exports` map, through nested conditions. */
+function exportTargets(exports: unknown): string[] {
+  if (typeof exports === 'string') return [exports]
+  if (exports === null || typeof exports !== 'object') return []
+  return Object.values(exports).flatMap(exportTargets)
+}
