@@ -42,16 +42,20 @@ export interface Fixture {
   db: TestDatabase
   redis: TestRedis
   connection(): Redis
+  /** A Redis namespace no other call returns: the database is truncated between tests behind the cache's back. */
+  namespace(): string
 }
 
 /** Creates the per-file fixture; call `dispose()` in afterAll. */
 export async function createFixture(): Promise<Fixture & { dispose(): Promise<void> }> {
   const db = await createTestDatabase()
   const redis = createTestRedis()
+  let namespaces = 0
   return {
     db,
     redis,
     connection: () => redis.connect(),
+    namespace: () => `${redis.namespace}n${namespaces++}`,
     async dispose() {
       await redis.close()
       await db.drop()

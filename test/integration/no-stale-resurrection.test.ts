@@ -54,17 +54,17 @@ const SETUPS: Setup[] = [
   { name: 'memory tier, same instance', reader: () => ({}), writerOnOtherInstance: false },
   {
     name: 'redis tier, same instance',
-    reader: () => ({ redis: fixture.connection(), namespace: `${fixture.redis.namespace}a`, memory: false }),
+    reader: () => ({ redis: fixture.connection(), namespace: fixture.namespace(), memory: false }),
     writerOnOtherInstance: false,
   },
   {
     name: 'both tiers, same instance',
-    reader: () => ({ redis: fixture.connection(), namespace: `${fixture.redis.namespace}b` }),
+    reader: () => ({ redis: fixture.connection(), namespace: fixture.namespace() }),
     writerOnOtherInstance: false,
   },
   {
     name: 'redis tier, writer on another instance',
-    reader: () => ({ redis: fixture.connection(), namespace: `${fixture.redis.namespace}c`, memory: false }),
+    reader: () => ({ redis: fixture.connection(), namespace: fixture.namespace(), memory: false }),
     writerOnOtherInstance: true,
   },
 ]

@@ -20,12 +20,12 @@ const TIERS: TierSetup[] = [
   { name: 'memory only', options: () => ({}), tier: 'memory' },
   {
     name: 'redis only',
-    options: () => ({ redis: fixture.connection(), namespace: `${fixture.redis.namespace}r`, memory: false }),
+    options: () => ({ redis: fixture.connection(), namespace: fixture.namespace(), memory: false }),
     tier: 'redis',
   },
   {
     name: 'memory + redis',
-    options: () => ({ redis: fixture.connection(), namespace: `${fixture.redis.namespace}b` }),
+    options: () => ({ redis: fixture.connection(), namespace: fixture.namespace() }),
     tier: 'memory',
   },
 ]

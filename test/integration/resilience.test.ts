@@ -1,0 +1,131 @@
+import { Redis } from 'ioredis'
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { cachedClient, countDuring, createFixture, type Fixture } from './helpers.ts'
+
+// Cache trouble never fails a query: Redis errors and undecodable entries become misses, reported through
+// onEvent and stats(). Failed loads are never cached and do not poison the next caller.
+
+let fixture: Fixture & { dispose(): Promise<void> }
+
+beforeAll(async () => {
+  fixture = await createFixture()
+})
+afterAll(async () => {
+  await fixture.dispose()
+})
+beforeEach(async () => {
+  await fixture.db.truncateAll()
+})
+
+/** A Redis client pointed at a port where nothing listens: every command fails at once. */
+function deadRedis(): Redis {
+  const redis = new Redis({
+    host: '127.0.0.1',
+    port: 1,
+    lazyConnect: true,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  })
+  redis.on('error', () => {})
+  return redis
+}
+
+describe('Redis unavailable', () => {
+  it('reads and writes still answer correctly from the database; errors are counted and emitted', async () => {
+    const redis = deadRedis()
+    const { prisma, events } = cachedClient(fixture.db, {
+      redis,
+      namespace: fixture.namespace(),
+      memory: false,
+    })
+    const user = await prisma.user.create({ data: { email: 'r@x.io', name: 'one' } })
+    const read = () =>
+      prisma.user.findUnique({ where: { id: user.id }, cacheStrategy: { ttl: 60 } }).withCacheInfo()
+    const first = await read()
+    expect(first.data?.name).toBe('one')
+    expect(first.info.status).toBe('miss')
+    await prisma.user.update({ where: { id: user.id }, data: { name: 'two' } })
+    expect((await read()).data?.name).toBe('two')
+    const stats = prisma.$cache.stats()
+    expect(stats.errors).toBeGreaterThan(0)
+    expect(stats.tiers.redis?.errors).toBeGreaterThan(0)
+    expect(events.some((e) => e.type === 'error')).toBe(true)
+    await prisma.$cache.close()
+    redis.disconnect()
+  })
+
+  it('with the memory tier on, the memory tier keeps serving and stays correct across writes', async () => {
+    const redis = deadRedis()
+    const { prisma, statements } = cachedClient(fixture.db, {
+      redis,
+      namespace: fixture.namespace(),
+    })
+    const user = await prisma.user.create({ data: { email: 'm@x.io', name: 'one' } })
+    const read = () =>
+      prisma.user.findUnique({ where: { id: user.id }, cacheStrategy: { ttl: 60 } }).withCacheInfo()
+    await read()
+    // Without versions from Redis nothing can be proven current, so nothing is stored: every read loads.
+    expect(await countDuring(statements, read)).toBe(1)
+    await prisma.user.update({ where: { id: user.id }, data: { name: 'two' } })
+    expect((await read()).data?.name).toBe('two')
+    await prisma.$cache.close()
+    redis.disconnect()
+  })
+})
+
+describe('undecodable entries', () => {
+  it('garbage in Redis becomes a miss, counted and emitted, and the entry is replaced', async () => {
+    const { prisma, events } = cachedClient(fixture.db, {
+      redis: fixture.connection(),
+      namespace: fixture.namespace(),
+      memory: false,
+    })
+    await prisma.user.create({ data: { email: 'g@x.io', name: 'G' } })
+    const read = () => prisma.user.findMany({ cacheStrategy: { ttl: 60 } }).withCacheInfo()
+    const { info } = await read()
+    await prisma.$cache.close() // the Redis write is not awaited by the read; wait for it
+    const raw = fixture.connection()
+    for (const garbage of [
+      Buffer.from('not msgpack at all'),
+      Buffer.from([0xc1, 0x01, 0xff, 0x00]),
+      Buffer.alloc(0),
+    ]) {
+      await raw.set(info.key, garbage)
+      const again = await read()
+      expect(again.info.status).toBe('miss')
+      expect(again.data[0]?.name).toBe('G')
+      await prisma.$cache.close()
+    }
+    expect(
+      events.filter((e) => e.type === 'error' && e.operation === 'decode').length,
+    ).toBeGreaterThanOrEqual(2)
+    expect((await read()).info.status).toBe('hit')
+  })
+})
+
+describe('failed loads', () => {
+  it('are not cached and do not poison the next caller', async () => {
+    const { prisma, statements } = cachedClient(fixture.db)
+    const read = () =>
+      prisma.user.findUniqueOrThrow({ where: { email: 'later@x.io' }, cacheStrategy: { ttl: 60 } })
+    const failures = await Promise.allSettled([read(), read(), read()])
+    expect(failures.every((r) => r.status === 'rejected')).toBe(true)
+    await prisma.user.create({ data: { email: 'later@x.io' } })
+    expect((await read()).email).toBe('later@x.io')
+    expect(await countDuring(statements, read)).toBe(0)
+    await prisma.$cache.close()
+  })
+
+  it('a throwing onEvent listener never breaks a query', async () => {
+    const { prisma } = cachedClient(fixture.db, {
+      onEvent: () => {
+        throw new Error('listener bug')
+      },
+    })
+    await prisma.user.create({ data: { email: 'l@x.io' } })
+    expect(await prisma.user.findMany({ cacheStrategy: { ttl: 60 } })).toHaveLength(1)
+    expect(await prisma.user.findMany({ cacheStrategy: { ttl: 60 } })).toHaveLength(1)
+    await prisma.$cache.close()
+  })
+})
