@@ -179,37 +179,40 @@ export function queryCache(options: QueryCacheOptions = {}) {
   })
 }
 
-/** The 8 read methods, typed so that `cacheStrategy` is accepted there and nowhere else. */
+/**
+ * The 8 read methods, typed so that `cacheStrategy` is accepted there and nowhere else. `A` has no constraint on
+ * purpose: one that depends on `T` stops TypeScript from inferring `A`, and aggregate results lose their shape.
+ */
 export type CachedReadMethods = {
-  findUnique<T, A extends CachedArgs<T, 'findUnique'>>(
+  findUnique<T, A>(
     this: T,
     args: Prisma.Exact<A, CachedArgs<T, 'findUnique'>>,
   ): CachedPrismaPromise<Prisma.Result<T, A, 'findUnique'>>
-  findUniqueOrThrow<T, A extends CachedArgs<T, 'findUniqueOrThrow'>>(
+  findUniqueOrThrow<T, A>(
     this: T,
     args: Prisma.Exact<A, CachedArgs<T, 'findUniqueOrThrow'>>,
   ): CachedPrismaPromise<Prisma.Result<T, A, 'findUniqueOrThrow'>>
-  findFirst<T, A extends CachedArgs<T, 'findFirst'>>(
+  findFirst<T, A>(
     this: T,
     args?: Prisma.Exact<A, CachedArgs<T, 'findFirst'>>,
   ): CachedPrismaPromise<Prisma.Result<T, A, 'findFirst'>>
-  findFirstOrThrow<T, A extends CachedArgs<T, 'findFirstOrThrow'>>(
+  findFirstOrThrow<T, A>(
     this: T,
     args?: Prisma.Exact<A, CachedArgs<T, 'findFirstOrThrow'>>,
   ): CachedPrismaPromise<Prisma.Result<T, A, 'findFirstOrThrow'>>
-  findMany<T, A extends CachedArgs<T, 'findMany'>>(
+  findMany<T, A>(
     this: T,
     args?: Prisma.Exact<A, CachedArgs<T, 'findMany'>>,
   ): CachedPrismaPromise<Prisma.Result<T, A, 'findMany'>>
-  count<T, A extends CachedArgs<T, 'count'>>(
+  count<T, A>(
     this: T,
     args?: Prisma.Exact<A, CachedArgs<T, 'count'>>,
   ): CachedPrismaPromise<Prisma.Result<T, A, 'count'>>
-  aggregate<T, A extends CachedArgs<T, 'aggregate'>>(
+  aggregate<T, A>(
     this: T,
     args: Prisma.Exact<A, CachedArgs<T, 'aggregate'>>,
   ): CachedPrismaPromise<Prisma.Result<T, A, 'aggregate'>>
-  groupBy<T, A extends CachedArgs<T, 'groupBy'>>(
+  groupBy<T, A>(
     this: T,
     args: Prisma.Exact<A, CachedArgs<T, 'groupBy'>>,
   ): CachedPrismaPromise<Prisma.Result<T, A, 'groupBy'>>
