@@ -6,7 +6,14 @@ import { type CacheStrategy, type QueryCacheOptions, type RedisLike, resolveOpti
 import { CacheRuntime, type ClientInternals, type InvalidateInput } from './runtime.ts'
 import type { CacheInfo, ReadResult, StackHooks } from './stack.ts'
 import type { CacheStats } from './stats.ts'
-import { isInTransaction } from './transactions.ts'
+import {
+  builtinTransaction,
+  currentTransactionScope,
+  deferInvalidation,
+  isInTransaction,
+  transactionOfHook,
+  transactionWrapper,
+} from './transactions.ts'
 
 /** The `$cache` object added to the client. */
 export interface CacheApi {
@@ -148,6 +155,9 @@ export function queryCache(options: QueryCacheOptions = {}) {
       stats: () => runtime.snapshot(),
       close: () => runtime.close(),
     }
+    const $transaction = transactionWrapper(builtinTransaction(client), (dependencies) =>
+      runtime.invalidateDependencies(dependencies, 'hard', 'write'),
+    )
     return client.$extends({
       name: 'prisma-query-cache',
       model: {
@@ -155,9 +165,16 @@ export function queryCache(options: QueryCacheOptions = {}) {
       },
       query: {
         $allModels: {
-          async $allOperations({ model, operation, args, query }) {
+          async $allOperations(hookArgs) {
+            const { model, operation, args, query } = hookArgs
             if (isWriteOperation(operation)) {
               const dependencies = runtime.writeDependencies(model, operation, args)
+              const scope = transactionOfHook(hookArgs) !== undefined ? currentTransactionScope() : undefined
+              if (scope !== undefined) {
+                // Applied when the transaction commits; dropped if it rolls back.
+                deferInvalidation(scope, dependencies)
+                return query(args)
+              }
               try {
                 return await query(args)
               } finally {
@@ -174,7 +191,8 @@ export function queryCache(options: QueryCacheOptions = {}) {
           },
         },
       },
-      client: { $cache: api },
+      // $transaction is replaced at run time only; its type stays Prisma's.
+      client: { $cache: api, $transaction } as unknown as { $cache: CacheApi },
     })
   })
 }
