@@ -40,3 +40,13 @@ export class TierError extends QueryCacheError {
     super('E_TIER', message, options)
   }
 }
+
+/**
+ * A cached read needed a caller scope (`scope` option) and the scope function threw or returned nothing. The read
+ * is refused rather than served from a cache shared between scopes. Code `E_SCOPE_MISSING`.
+ */
+export class ScopeError extends QueryCacheError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('E_SCOPE_MISSING', message, options)
+  }
+}

@@ -1,4 +1,11 @@
-export { ConfigError, QueryCacheError, SerializationError, StrategyError, TierError } from './errors.ts'
+export {
+  ConfigError,
+  QueryCacheError,
+  ScopeError,
+  SerializationError,
+  StrategyError,
+  TierError,
+} from './errors.ts'
 export {
   type CacheApi,
   type CachedArgs,

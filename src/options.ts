@@ -92,6 +92,17 @@ export interface QueryCacheOptions {
   onEvent?: (event: CacheEvent) => void
   /** Milliseconds clock used for ages and expiry. Default `Date.now`. Inject one in tests. */
   clock?: () => number
+  /**
+   * Caller scope added to every cache key, e.g. `() => tenantStorage.getStore()?.tenantId`, so that two scopes
+   * never share an entry. Invalidation (automatic, models, tags, regions) still reaches every scope. Called when a
+   * cached read runs. Default: none (one shared cache).
+   */
+  scope?: () => string | number | null | undefined
+  /**
+   * With `scope`: `true` (default) refuses a cached read whose scope function throws or returns nothing (null,
+   * undefined or '') with a `ScopeError`; `false` serves such reads from the shared, unscoped cache.
+   */
+  requireScope?: boolean
 }
 
 /** Per-query cache settings, accepted by the 8 read operations. */
@@ -134,6 +145,8 @@ export interface ResolvedOptions {
   memory: { maxEntries: number; maxBytes: number } | false
   onEvent: ((event: CacheEvent) => void) | undefined
   clock: () => number
+  scope: (() => string | number | null | undefined) | undefined
+  requireScope: boolean
 }
 
 const NAMESPACE_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/
@@ -142,7 +155,17 @@ const TAG_PATTERN = /^[A-Za-z0-9_.:/@-]{1,64}$/
 const REGION_KEYS = ['ttl', 'swr', 'staleIfError', 'tiers'] as const
 const MODEL_KEYS = ['region', 'cache'] as const
 const MEMORY_KEYS = ['maxEntries', 'maxBytes'] as const
-const OPTION_KEYS = ['redis', 'namespace', 'regions', 'models', 'memory', 'onEvent', 'clock'] as const
+const OPTION_KEYS = [
+  'redis',
+  'namespace',
+  'regions',
+  'models',
+  'memory',
+  'onEvent',
+  'clock',
+  'scope',
+  'requireScope',
+] as const
 const STRATEGY_KEYS = ['ttl', 'swr', 'tags', 'region', 'refresh'] as const
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -283,7 +306,25 @@ export function resolveOptions(input: QueryCacheOptions | undefined): ResolvedOp
     throw new ConfigError('clock must be a function')
   }
 
-  return { namespace, regions, models, memory, onEvent: options.onEvent, clock: options.clock ?? Date.now }
+  if (options.scope !== undefined && typeof (options.scope as unknown) !== 'function') {
+    throw new ConfigError('scope must be a function returning the caller scope')
+  }
+  if (options.requireScope !== undefined && typeof options.requireScope !== 'boolean') {
+    throw new ConfigError('requireScope must be a boolean')
+  }
+  if (options.requireScope !== undefined && options.scope === undefined) {
+    throw new ConfigError('requireScope needs scope')
+  }
+  return {
+    namespace,
+    regions,
+    models,
+    memory,
+    onEvent: options.onEvent,
+    clock: options.clock ?? Date.now,
+    scope: options.scope,
+    requireScope: options.requireScope ?? true,
+  }
 }
 
 /** Checks `models` names against the client's models. Throws {@link ConfigError}. */

@@ -1,6 +1,6 @@
 import { createCodec } from './codec.ts'
 import { readDependencies, writeDependencies } from './dependencies.ts'
-import { StrategyError } from './errors.ts'
+import { ScopeError, StrategyError } from './errors.ts'
 import { buildKey } from './keys.ts'
 import type { ReadOperation, WriteOperation } from './operations.ts'
 import {
@@ -133,6 +133,7 @@ export class CacheRuntime {
     const region = this.options.regions.get(regionName)
     if (region === undefined)
       throw new StrategyError(`${model}.${operation}: region '${regionName}' does not exist`)
+    const scope = this.#scope(model, operation)
     const tags = parsed?.tags ?? []
     const dependencies = readDependencies(this.graph, model, args)
     for (const tag of tags) dependencies.push(tagDependency(tag))
@@ -143,6 +144,7 @@ export class CacheRuntime {
       model,
       operation,
       args: tags.length === 0 ? { a: args } : { a: args, t: tags },
+      ...(scope !== undefined ? { scope } : {}),
     })
     return this.stack.read(
       {
@@ -158,6 +160,32 @@ export class CacheRuntime {
       },
       load,
     )
+  }
+
+  /** The caller scope for the key, or undefined for the shared cache. Throws {@link ScopeError}. */
+  #scope(model: string, operation: string): string | undefined {
+    const scopeOf = this.options.scope
+    if (scopeOf === undefined) return undefined
+    let value: unknown
+    try {
+      value = scopeOf()
+    } catch (error) {
+      throw new ScopeError(`${model}.${operation}: the scope function threw; the read is refused`, {
+        cause: error,
+      })
+    }
+    if (value === undefined || value === null || value === '') {
+      if (!this.options.requireScope) return undefined
+      throw new ScopeError(
+        `${model}.${operation}: the scope function returned no scope and requireScope is true`,
+      )
+    }
+    if (typeof value !== 'string' && typeof value !== 'number') {
+      throw new ScopeError(
+        `${model}.${operation}: the scope function must return a string or number, got ${typeof value}`,
+      )
+    }
+    return String(value)
   }
 
   async #bypass(

@@ -1,0 +1,149 @@
+import { AsyncLocalStorage } from 'node:async_hooks'
+import pg from 'pg'
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { ScopeError } from '../../src/index.ts'
+import { cachedClient, countDuring, createFixture, type Fixture } from './helpers.ts'
+
+// Scoped keys: a caller scope (a tenant) in every key, so two tenants never share an entry.
+
+let fixture: Fixture & { dispose(): Promise<void> }
+
+beforeAll(async () => {
+  fixture = await createFixture()
+})
+afterAll(async () => {
+  await fixture.dispose()
+})
+beforeEach(async () => {
+  await fixture.db.truncateAll()
+})
+
+const tenants = new AsyncLocalStorage<{ tenant: string }>()
+const asTenant = <T>(tenant: string, fn: () => Promise<T>) => tenants.run({ tenant }, fn)
+
+describe.each([
+  { name: 'memory only', redis: false },
+  { name: 'memory + redis', redis: true },
+])('scoped keys ($name)', ({ redis }) => {
+  const setup = (extra: { requireScope?: boolean } = {}) =>
+    cachedClient(fixture.db, {
+      ...(redis ? { redis: fixture.connection(), namespace: fixture.namespace() } : {}),
+      scope: () => tenants.getStore()?.tenant,
+      ...extra,
+    })
+
+  it('two scopes never share an entry', async () => {
+    const { prisma, base } = setup()
+    await base.user.create({ data: { email: 'a@x.io', name: 'before' } })
+    const read = () => prisma.user.findMany({ cacheStrategy: { ttl: 3600 } }).withCacheInfo()
+    const a = await asTenant('a', read)
+    await base.user.updateMany({ data: { name: 'after' } }) // behind the cache's back
+    const b = await asTenant('b', read)
+    expect(b.info.status).toBe('miss')
+    expect(b.data[0]?.name).toBe('after')
+    expect(b.info.key).not.toBe(a.info.key)
+    const aAgain = await asTenant('a', read)
+    expect(aAgain.info.status).toBe('hit')
+    expect(aAgain.data[0]?.name).toBe('before')
+    await prisma.$cache.close()
+  })
+
+  it('invalidation by a write, a model or a tag reaches every scope', async () => {
+    const { prisma } = setup()
+    const user = await asTenant('a', () => prisma.user.create({ data: { email: 'w@x.io', name: 'one' } }))
+    const read = () => prisma.user.findMany({ cacheStrategy: { ttl: 3600, tags: ['users'] } }).withCacheInfo()
+    await asTenant('a', read)
+    await asTenant('b', read)
+    await asTenant('a', () => prisma.user.update({ where: { id: user.id }, data: { name: 'two' } }))
+    expect((await asTenant('b', read)).data[0]?.name).toBe('two')
+    expect((await asTenant('a', read)).data[0]?.name).toBe('two')
+    await asTenant('a', () => prisma.$cache.invalidate({ tags: ['users'] }))
+    expect((await asTenant('b', read)).info.status).toBe('miss')
+    await prisma.$cache.invalidate({ models: ['User'] })
+    expect((await asTenant('a', read)).info.status).toBe('miss')
+    await prisma.$cache.close()
+  })
+
+  it('a cached read without a scope is refused with a ScopeError, before any database call', async () => {
+    const { prisma, statements } = setup()
+    const used = await countDuring(statements, async () => {
+      await expect(prisma.user.findMany({ cacheStrategy: { ttl: 60 } })).rejects.toBeInstanceOf(ScopeError)
+      await expect(
+        asTenant('', () => prisma.user.findMany({ cacheStrategy: { ttl: 60 } })),
+      ).rejects.toMatchObject({
+        code: 'E_SCOPE_MISSING',
+      })
+    })
+    expect(used).toBe(0)
+    // Uncached reads and writes need no scope.
+    expect(await prisma.user.findMany()).toEqual([])
+    await prisma.$cache.close()
+  })
+
+  it('a throwing scope function refuses the read; requireScope false shares the unscoped cache', async () => {
+    const throwing = cachedClient(fixture.db, {
+      scope: () => {
+        throw new Error('no request context')
+      },
+    }).prisma
+    await expect(throwing.user.findMany({ cacheStrategy: { ttl: 60 } })).rejects.toThrow(
+      /scope function threw/,
+    )
+    const { prisma } = setup({ requireScope: false })
+    await prisma.user.findMany({ cacheStrategy: { ttl: 60 } })
+    expect((await prisma.user.findMany({ cacheStrategy: { ttl: 60 } }).withCacheInfo()).info.status).toBe(
+      'hit',
+    )
+    expect(
+      (await asTenant('a', () => prisma.user.findMany({ cacheStrategy: { ttl: 60 } }).withCacheInfo())).info
+        .status,
+    ).toBe('miss')
+    await prisma.$cache.close()
+  })
+})
+
+describe('row-level security: per-request set_config inside a transaction', () => {
+  it('is safe: reads in the transaction see only the tenant rows and are never cached or shared', async () => {
+    const admin = new pg.Client({ connectionString: fixture.db.url })
+    await admin.connect()
+    const role = `pqc_rls_${fixture.db.schema}`.slice(0, 60)
+    await admin.query(`CREATE ROLE "${role}" NOLOGIN`)
+    try {
+      await admin.query(`GRANT USAGE ON SCHEMA "${fixture.db.schema}" TO "${role}"`)
+      await admin.query(
+        `GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA "${fixture.db.schema}" TO "${role}"`,
+      )
+      await admin.query('ALTER TABLE posts ENABLE ROW LEVEL SECURITY')
+      await admin.query(
+        "CREATE POLICY tenant_posts ON posts USING (author_id = nullif(current_setting('app.user_id', true), '')::int)",
+      )
+      const { prisma, base } = cachedClient(fixture.db)
+      const alice = await base.user.create({
+        data: { email: 'alice@x.io', posts: { create: { title: 'alice post' } } },
+      })
+      const bob = await base.user.create({
+        data: { email: 'bob@x.io', posts: { create: { title: 'bob post' } } },
+      })
+      const postsAs = (userId: number) =>
+        prisma.$transaction(async (tx) => {
+          await tx.$executeRawUnsafe(`SET LOCAL ROLE "${role}"`)
+          await tx.$queryRaw`SELECT set_config('app.user_id', ${String(userId)}, true)`
+          return tx.post.findMany({ cacheStrategy: { ttl: 3600 } }).withCacheInfo()
+        })
+      const a = await postsAs(alice.id)
+      const b = await postsAs(bob.id)
+      expect(a.info.status).toBe('bypass')
+      expect(a.data.map((p) => p.title)).toEqual(['alice post'])
+      expect(b.data.map((p) => p.title)).toEqual(['bob post'])
+      expect(prisma.$cache.stats().tiers.memory?.entries ?? 0).toBe(0)
+      await prisma.$cache.close()
+    } finally {
+      await admin.query('DROP POLICY IF EXISTS tenant_posts ON posts')
+      await admin.query('ALTER TABLE posts DISABLE ROW LEVEL SECURITY')
+      await admin.query(`REVOKE ALL ON ALL TABLES IN SCHEMA "${fixture.db.schema}" FROM "${role}"`)
+      await admin.query(`REVOKE ALL ON SCHEMA "${fixture.db.schema}" FROM "${role}"`)
+      await admin.query(`DROP ROLE "${role}"`)
+      await admin.end()
+    }
+  })
+})
