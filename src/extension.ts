@@ -200,37 +200,38 @@ export function queryCache(options: QueryCacheOptions = {}) {
 /**
  * The 8 read methods, typed so that `cacheStrategy` is accepted there and nowhere else. `A` has no constraint on
  * purpose: one that depends on `T` stops TypeScript from inferring `A`, and aggregate results lose their shape.
+ * It is a `const` type parameter so that literals (`orderBy: { id: 'asc' }`) keep their types without one.
  */
 export type CachedReadMethods = {
-  findUnique<T, A>(
+  findUnique<T, const A>(
     this: T,
     args: Prisma.Exact<A, CachedArgs<T, 'findUnique'>>,
   ): CachedPrismaPromise<Prisma.Result<T, A, 'findUnique'>>
-  findUniqueOrThrow<T, A>(
+  findUniqueOrThrow<T, const A>(
     this: T,
     args: Prisma.Exact<A, CachedArgs<T, 'findUniqueOrThrow'>>,
   ): CachedPrismaPromise<Prisma.Result<T, A, 'findUniqueOrThrow'>>
-  findFirst<T, A>(
+  findFirst<T, const A>(
     this: T,
     args?: Prisma.Exact<A, CachedArgs<T, 'findFirst'>>,
   ): CachedPrismaPromise<Prisma.Result<T, A, 'findFirst'>>
-  findFirstOrThrow<T, A>(
+  findFirstOrThrow<T, const A>(
     this: T,
     args?: Prisma.Exact<A, CachedArgs<T, 'findFirstOrThrow'>>,
   ): CachedPrismaPromise<Prisma.Result<T, A, 'findFirstOrThrow'>>
-  findMany<T, A>(
+  findMany<T, const A>(
     this: T,
     args?: Prisma.Exact<A, CachedArgs<T, 'findMany'>>,
   ): CachedPrismaPromise<Prisma.Result<T, A, 'findMany'>>
-  count<T, A>(
+  count<T, const A>(
     this: T,
     args?: Prisma.Exact<A, CachedArgs<T, 'count'>>,
   ): CachedPrismaPromise<Prisma.Result<T, A, 'count'>>
-  aggregate<T, A>(
+  aggregate<T, const A>(
     this: T,
     args: Prisma.Exact<A, CachedArgs<T, 'aggregate'>>,
   ): CachedPrismaPromise<Prisma.Result<T, A, 'aggregate'>>
-  groupBy<T, A>(
+  groupBy<T, const A>(
     this: T,
     args: Prisma.Exact<A, CachedArgs<T, 'groupBy'>>,
   ): CachedPrismaPromise<Prisma.Result<T, A, 'groupBy'>>

@@ -95,3 +95,24 @@ export async function batchTransactionsTakeCachedReads(): Promise<void> {
     expectTypeOf(await tx.user.findMany({ cacheStrategy: { ttl: 1 } })).toEqualTypeOf<User[]>()
   })
 }
+
+export async function literalArgumentsKeepTheirTypes(): Promise<void> {
+  const posts = await prisma.post.findMany({
+    select: { title: true, author: { select: { email: true } } },
+    orderBy: { id: 'asc' },
+    cacheStrategy: { ttl: 1 },
+  })
+  expectTypeOf(posts[0]!.title).toEqualTypeOf<string>()
+  expectTypeOf(posts[0]!.author).toEqualTypeOf<{ email: string } | null>()
+  // @ts-expect-error only title and author were selected
+  posts[0]!.id
+  const withAuthor = await prisma.post.findFirst({ include: { author: true }, orderBy: [{ title: 'desc' }] })
+  expectTypeOf(withAuthor!.author).toEqualTypeOf<User | null>()
+  const grouped = await prisma.post.groupBy({
+    by: ['published'],
+    _count: { _all: true },
+    orderBy: { published: 'asc' },
+    cacheStrategy: { ttl: 1 },
+  })
+  expectTypeOf(grouped[0]!.published).toEqualTypeOf<boolean>()
+}
