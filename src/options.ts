@@ -80,6 +80,11 @@ export interface QueryCacheOptions {
    * owned and closed by `$cache.close()`). Absent: memory tier only, single instance.
    */
   redis?: RedisLike | string
+  /**
+   * Milliseconds any Redis command may take before it counts as failed (a miss, or for an invalidation a
+   * reported error with the memory tier still invalidated). Integer ≥ 1. Default 250.
+   */
+  redisTimeout?: number
   /** Prefix of every Redis key; letters, digits, `_`, `-`, `.`, 1–64 chars. Default `'pqc'`. */
   namespace?: string
   /** Named regions. `default` always exists and applies when nothing else is chosen. */
@@ -125,6 +130,9 @@ export const DEFAULTS = {
   region: { ttl: 60, swr: 0, staleIfError: 0, tiers: ['memory', 'redis'] as readonly TierName[] },
   memory: { maxEntries: 10_000, maxBytes: 64 * 1024 * 1024 },
   maxTags: 64,
+  redisTimeoutMs: 250,
+  /** Most dependency versions an instance remembers; forgetting one only costs misses. */
+  maxLocalVersions: 100_000,
 } as const
 
 /** A region with every setting resolved, durations in milliseconds. */
@@ -147,6 +155,7 @@ export interface ResolvedOptions {
   clock: () => number
   scope: (() => string | number | null | undefined) | undefined
   requireScope: boolean
+  redisTimeoutMs: number
 }
 
 const NAMESPACE_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/
@@ -163,6 +172,7 @@ const OPTION_KEYS = [
   'memory',
   'onEvent',
   'clock',
+  'redisTimeout',
   'scope',
   'requireScope',
 ] as const
@@ -324,6 +334,7 @@ export function resolveOptions(input: QueryCacheOptions | undefined): ResolvedOp
     clock: options.clock ?? Date.now,
     scope: options.scope,
     requireScope: options.requireScope ?? true,
+    redisTimeoutMs: positiveInteger('redisTimeout', options.redisTimeout, DEFAULTS.redisTimeoutMs, 1),
   }
 }
 

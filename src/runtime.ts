@@ -7,6 +7,7 @@ import {
   type CacheEvent,
   checkModelNames,
   checkTags,
+  DEFAULTS,
   parseStrategy,
   type RedisLike,
   type ResolvedOptions,
@@ -77,12 +78,15 @@ export class CacheRuntime {
     this.options = options
     this.graph = buildSchemaGraph(client._runtimeDataModel as never, client._engineConfig?.inlineSchema)
     checkModelNames(options, this.graph.models)
-    this.versions = new LocalVersions(options.clock)
+    this.versions = new LocalVersions(options.clock, DEFAULTS.maxLocalVersions)
+    if (redis !== undefined) this.stats.enableTier('redis')
+    if (options.memory !== false) this.stats.enableTier('memory')
     this.#memory =
       options.memory === false
         ? undefined
         : new MemoryTier(options.memory.maxEntries, options.memory.maxBytes)
-    this.#redis = redis === undefined ? undefined : new RedisTier(redis, options.namespace)
+    this.#redis =
+      redis === undefined ? undefined : new RedisTier(redis, options.namespace, options.redisTimeoutMs)
     this.#ownedRedis = ownsRedis ? redis : undefined
     this.stack = new CacheStack({
       codec: createCodec(),

@@ -313,7 +313,12 @@ export class CacheStack {
 
   async #capture(plan: ReadPlan, dependencies: readonly string[]): Promise<string[]> {
     if (this.#redis !== undefined && plan.region.redis) {
-      const versions = await this.#redis.currentVersions(dependencies, () => freshVersion(this.#clock()))
+      const entryTtl = plan.ttlMs + plan.swrMs + plan.region.staleIfErrorMs
+      const versions = await this.#redis.currentVersions(
+        dependencies,
+        () => freshVersion(this.#clock()),
+        entryTtl,
+      )
       this.#versions.learn(dependencies, versions)
       return versions
     }

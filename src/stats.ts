@@ -54,6 +54,11 @@ export class StatsRecorder {
     }
   }
 
+  /** Lists a configured tier in snapshots even before it counted anything. */
+  enableTier(tier: TierName): void {
+    this.#tier(tier)
+  }
+
   tierError(tier: TierName): void {
     this.#tier(tier).errors++
   }

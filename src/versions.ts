@@ -59,9 +59,20 @@ export function nextVersion(version: string): string {
 export class LocalVersions {
   readonly #versions = new Map<string, string>()
   readonly #clock: () => number
+  readonly #max: number
 
-  constructor(clock: () => number) {
+  /** Remembers at most `max` dependencies; forgetting one is safe (no entry matches an unknown version). */
+  constructor(clock: () => number, max: number) {
     this.#clock = clock
+    this.#max = max
+  }
+
+  #set(dependency: string, version: string): void {
+    if (!this.#versions.has(dependency) && this.#versions.size >= this.#max) {
+      const oldest = this.#versions.keys().next()
+      if (oldest.done !== true) this.#versions.delete(oldest.value)
+    }
+    this.#versions.set(dependency, version)
   }
 
   /** The known version, or undefined. */
@@ -77,7 +88,7 @@ export class LocalVersions {
       let version = this.#versions.get(dependency)
       if (version === undefined) {
         version = freshVersion(this.#clock())
-        this.#versions.set(dependency, version)
+        this.#set(dependency, version)
       }
       out[i] = version
     }
@@ -100,7 +111,7 @@ export class LocalVersions {
       if (version === null || version === undefined) continue
       const dependency = dependencies[i] as string
       const known = this.#versions.get(dependency)
-      if (known === undefined || compareVersions(version, known) > 0) this.#versions.set(dependency, version)
+      if (known === undefined || compareVersions(version, known) > 0) this.#set(dependency, version)
     }
   }
 
@@ -109,7 +120,7 @@ export class LocalVersions {
     return dependencies.map((dependency) => {
       const known = this.#versions.get(dependency)
       const next = known === undefined ? freshVersion(this.#clock()) : nextVersion(known)
-      this.#versions.set(dependency, next)
+      this.#set(dependency, next)
       return next
     })
   }

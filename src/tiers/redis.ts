@@ -1,35 +1,59 @@
 import { createHash } from 'node:crypto'
+import { TierError } from '../errors.ts'
 import type { RedisLike } from '../options.ts'
 
+/** Lifetime of a version key that a bump creates; readers extend it to their entries' lifetime. */
+const NEW_VERSION_TTL_MS = 60_000
+
+/** Extra lifetime given to version keys beyond the entry being stored (covers the load's duration). */
+const VERSION_TTL_MARGIN_MS = 60_000
+
+/** Rejects with a {@link TierError} when `promise` has not settled within `ms`. */
+function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new TierError(`redis ${what} timed out after ${ms} ms`)), ms)
+    timer.unref()
+  })
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer))
+}
+
 /**
- * Returns the current version of each key (KEYS), creating missing ones with the fresh value ARGV[i]:
- * a version key that was evicted or lost can never come back at a value an old entry recorded.
+ * Returns the current version of each key (KEYS), creating missing ones with the fresh value ARGV[i + 1]:
+ * a version key that was evicted or lost can never come back at a value an old entry recorded. Every key then
+ * lives at least ARGV[1] ms, the lifetime of the entry about to be stored, so that version keys expire (G8:
+ * bounded metadata) but never before an entry that depends on them.
  */
 const CURRENT_VERSIONS = `
 local out = {}
+local ttl = ARGV[1]
 for i, key in ipairs(KEYS) do
   local v = redis.call('GET', key)
   if not v then
-    redis.call('SET', key, ARGV[i])
-    v = ARGV[i]
+    v = ARGV[i + 1]
+    redis.call('SET', key, v, 'PX', ttl)
+  else
+    redis.call('PEXPIRE', key, ttl, 'GT')
   end
   out[i] = v
 end
 return out`
 
 /**
- * Increments each version key (KEYS); a missing one starts at the fresh value ARGV[i]. Returns the new versions,
- * read back with GET because Lua turns INCR's integer reply into a double and versions exceed 2^53.
+ * Increments each version key (KEYS), keeping its expiry; a missing one starts at the fresh value ARGV[i + 1] and
+ * lives ARGV[1] ms (no entry depends on it yet). Returns the new versions, read back with GET because Lua turns
+ * INCR's integer reply into a double and versions exceed 2^53.
  */
 const BUMP_VERSIONS = `
 local out = {}
+local ttl = ARGV[1]
 for i, key in ipairs(KEYS) do
   if redis.call('EXISTS', key) == 1 then
     redis.call('INCR', key)
     out[i] = redis.call('GET', key)
   else
-    redis.call('SET', key, ARGV[i])
-    out[i] = ARGV[i]
+    redis.call('SET', key, ARGV[i + 1], 'PX', ttl)
+    out[i] = ARGV[i + 1]
   end
 end
 return out`
@@ -53,10 +77,13 @@ const SCRIPTS = { current: script(CURRENT_VERSIONS), bump: script(BUMP_VERSIONS)
 export class RedisTier {
   readonly client: RedisLike
   readonly #versionPrefix: string
+  readonly #timeoutMs: number
 
-  constructor(client: RedisLike, namespace: string) {
+  /** `timeoutMs` bounds every command: a slow or unreachable Redis costs at most that, then counts as a miss. */
+  constructor(client: RedisLike, namespace: string, timeoutMs: number) {
     this.client = client
     this.#versionPrefix = `{${namespace}}:v:`
+    this.#timeoutMs = timeoutMs
   }
 
   /** The Redis key holding a dependency's version. */
@@ -66,7 +93,7 @@ export class RedisTier {
 
   /** The encoded entry, or null. */
   async getEntry(key: string): Promise<Buffer | null> {
-    return this.client.getBuffer(key)
+    return withTimeout(this.client.getBuffer(key), this.#timeoutMs, 'GET')
   }
 
   /** Stores an encoded entry that expires after `ttlMs`. */
@@ -74,32 +101,53 @@ export class RedisTier {
     const buffer = Buffer.isBuffer(bytes)
       ? bytes
       : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
-    await this.client.set(key, buffer, 'PX', Math.max(1, Math.ceil(ttlMs)))
+    await withTimeout(
+      this.client.set(key, buffer, 'PX', Math.max(1, Math.ceil(ttlMs))),
+      this.#timeoutMs,
+      'SET',
+    )
   }
 
   /** Versions as stored, null where missing. One MGET: read-only, for the hit path. */
   async readVersions(dependencies: readonly string[]): Promise<(string | null)[]> {
-    return this.client.mget(...dependencies.map((d) => this.versionKey(d)))
+    return withTimeout(
+      this.client.mget(...dependencies.map((d) => this.versionKey(d))),
+      this.#timeoutMs,
+      'MGET',
+    )
   }
 
-  /** Current versions, creating missing ones with fresh values. */
-  async currentVersions(dependencies: readonly string[], fresh: () => string): Promise<string[]> {
-    return (await this.#run(SCRIPTS.current, dependencies, fresh)) as string[]
+  /** Current versions, creating missing ones with fresh values; keeps them for at least `entryTtlMs`. */
+  async currentVersions(
+    dependencies: readonly string[],
+    fresh: () => string,
+    entryTtlMs: number,
+  ): Promise<string[]> {
+    const ttl = Math.ceil(entryTtlMs + VERSION_TTL_MARGIN_MS)
+    return (await this.#run(SCRIPTS.current, dependencies, fresh, ttl)) as string[]
   }
 
   /** Bumps versions (missing ones start fresh). Returns the new versions. */
   async bumpVersions(dependencies: readonly string[], fresh: () => string): Promise<string[]> {
-    return (await this.#run(SCRIPTS.bump, dependencies, fresh)) as string[]
+    return (await this.#run(SCRIPTS.bump, dependencies, fresh, NEW_VERSION_TTL_MS)) as string[]
   }
 
-  async #run(s: Script, dependencies: readonly string[], fresh: () => string): Promise<unknown> {
+  async #run(
+    s: Script,
+    dependencies: readonly string[],
+    fresh: () => string,
+    ttlMs: number,
+  ): Promise<unknown> {
     const keys = dependencies.map((d) => this.versionKey(d))
-    const args = dependencies.map(() => fresh())
-    try {
-      return await this.client.evalsha(s.sha, keys.length, ...keys, ...args)
-    } catch (error) {
-      if (!(error instanceof Error) || !error.message.includes('NOSCRIPT')) throw error
-      return this.client.eval(s.source, keys.length, ...keys, ...args)
+    const args = [ttlMs, ...dependencies.map(() => fresh())]
+    const run = async () => {
+      try {
+        return await this.client.evalsha(s.sha, keys.length, ...keys, ...args)
+      } catch (error) {
+        if (!(error instanceof Error) || !error.message.includes('NOSCRIPT')) throw error
+        return this.client.eval(s.source, keys.length, ...keys, ...args)
+      }
     }
+    return withTimeout(run(), this.#timeoutMs, 'EVALSHA')
   }
 }

@@ -1,3 +1,4 @@
+import { createServer, type Server, type Socket } from 'node:net'
 import { Redis } from 'ioredis'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { cachedClient, countDuring, createFixture, type Fixture } from './helpers.ts'
@@ -71,6 +72,69 @@ describe('Redis unavailable', () => {
     expect((await read()).data?.name).toBe('two')
     await prisma.$cache.close()
     redis.disconnect()
+  })
+})
+
+/** A TCP server on loopback that accepts connections and never answers: the slowest possible Redis. */
+async function silentServer(): Promise<{ port: number; close: () => Promise<void> }> {
+  const sockets = new Set<Socket>()
+  const server: Server = createServer((socket) => {
+    sockets.add(socket)
+    socket.on('error', () => {})
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const address = server.address()
+  if (address === null || typeof address === 'string') throw new Error('no port')
+  return {
+    port: address.port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy()
+        server.close(() => resolve())
+      }),
+  }
+}
+
+describe('Redis that never answers', () => {
+  it('adds at most redisTimeout per command; reads and writes stay correct', async () => {
+    const silent = await silentServer()
+    const redis = new Redis({ host: '127.0.0.1', port: silent.port, maxRetriesPerRequest: null })
+    redis.on('error', () => {})
+    const { prisma } = cachedClient(fixture.db, { redis, namespace: fixture.namespace(), redisTimeout: 50 })
+    const user = await prisma.user.create({ data: { email: 'slow@x.io', name: 'one' } })
+    const read = () => prisma.user.findUnique({ where: { id: user.id }, cacheStrategy: { ttl: 60 } })
+    const started = performance.now()
+    expect((await read())?.name).toBe('one')
+    await prisma.user.update({ where: { id: user.id }, data: { name: 'two' } })
+    expect((await read())?.name).toBe('two')
+    const elapsed = performance.now() - started
+    // Two reads (lookup, capture) and one invalidation: a handful of timeouts, far from ioredis' own retries.
+    expect(elapsed).toBeLessThan(5_000)
+    expect(prisma.$cache.stats().tiers.redis?.errors).toBeGreaterThanOrEqual(3)
+    await prisma.$cache.close()
+    redis.disconnect()
+    await silent.close()
+  })
+})
+
+describe('Redis metadata is bounded (G8)', () => {
+  it('every version key expires, and outlives the entries that depend on it', async () => {
+    const raw = fixture.connection()
+    const namespace = fixture.namespace()
+    const { prisma } = cachedClient(fixture.db, { redis: fixture.connection(), namespace, memory: false })
+    await prisma.user.findMany({ include: { posts: true }, cacheStrategy: { ttl: 120, tags: ['t1'] } })
+    await prisma.$cache.invalidate({ tags: ['never-read'] })
+    await prisma.$cache.close()
+    const versionKeys = await raw.keys(`{${namespace}}:v:*`)
+    expect(versionKeys.length).toBeGreaterThanOrEqual(5)
+    const entryKeys = (await raw.keys(`${namespace}:*`)).filter((key) => !key.startsWith('{'))
+    expect(entryKeys).toHaveLength(1)
+    const entryTtl = await raw.pttl(entryKeys[0] as string)
+    for (const key of versionKeys) {
+      const ttl = await raw.pttl(key)
+      expect(ttl).toBeGreaterThan(0)
+      if (!key.endsWith(':#never-read')) expect(ttl).toBeGreaterThanOrEqual(entryTtl)
+    }
   })
 })
 
