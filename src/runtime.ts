@@ -139,9 +139,7 @@ export class CacheRuntime {
       throw new StrategyError(`${model}.${operation}: region '${regionName}' does not exist`)
     const scope = this.#scope(model, operation)
     const tags = parsed?.tags ?? []
-    const dependencies = readDependencies(this.graph, model, args)
-    for (const tag of tags) dependencies.push(tagDependency(tag))
-    dependencies.push(regionDependency(regionName), ALL_DEPENDENCY)
+    const graph = this.graph
     const key = buildKey({
       namespace: this.options.namespace,
       region: regionName,
@@ -158,7 +156,14 @@ export class CacheRuntime {
         region,
         ttlMs: parsed?.ttlMs ?? region.ttlMs,
         swrMs: parsed?.swrMs ?? region.swrMs,
-        dependencies,
+        // Lazy: a memory hit validates with the dependencies stored in its entry (the key determines them).
+        get dependencies() {
+          const dependencies = readDependencies(graph, model, args)
+          for (const tag of tags) dependencies.push(tagDependency(tag))
+          dependencies.push(regionDependency(regionName), ALL_DEPENDENCY)
+          Object.defineProperty(this, 'dependencies', { value: dependencies })
+          return dependencies
+        },
         softDependency: softRegionDependency(regionName),
         refresh: parsed?.refresh ?? false,
       },

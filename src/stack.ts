@@ -132,10 +132,8 @@ export class CacheStack {
     if (this.#memory === undefined || !plan.region.memory) return undefined
     const entry = this.#memory.get(plan.key)
     if (entry === undefined) return undefined
-    if (
-      !sameList(entry.dependencies, plan.dependencies) ||
-      !this.#versions.matches(plan.dependencies, entry.versions)
-    ) {
+    // The key determines the dependencies within this process, so the entry's own list is the plan's.
+    if (!this.#versions.matches(entry.dependencies, entry.versions)) {
       this.#memory.delete(plan.key)
       return undefined
     }
