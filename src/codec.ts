@@ -295,6 +295,39 @@ function describe(error: unknown): string {
 }
 
 /**
+ * A fast, conservative estimate of a result's encoded size in bytes (it never walks twice and never encodes),
+ * used to bound the memory tier when no Redis write needs the real bytes.
+ */
+export function estimateSize(value: unknown): number {
+  switch (typeof value) {
+    case 'string':
+      return value.length * 3 + 5
+    case 'number':
+      return 9
+    case 'bigint':
+      return 12
+    case 'boolean':
+      return 1
+    case 'object': {
+      if (value === null) return 1
+      if (Array.isArray(value)) {
+        let size = 5
+        for (const item of value) size += estimateSize(item)
+        return size
+      }
+      if (value instanceof Date) return 15
+      if (value instanceof Uint8Array) return value.byteLength + 5
+      if (value instanceof Decimal) return 24
+      let size = 5
+      for (const key in value) size += key.length + 1 + estimateSize((value as Record<string, unknown>)[key])
+      return size
+    }
+    default:
+      return 1
+  }
+}
+
+/**
  * Deep-copies a Prisma query result so that a caller mutating it cannot change what the next caller
  * gets. Copies plain objects (keeping `__proto__` keys as own properties and key order), arrays, `Date`,
  * Prisma `Decimal` and `Uint8Array` (as the same class); primitives and `bigint` are immutable and

@@ -61,6 +61,10 @@ export type CacheEvent =
 
 /** Minimal shape of an ioredis `Redis` or `Cluster` instance that this package uses. */
 export interface RedisLike {
+  /** ioredis' binary-safe generic command; used for the one-round-trip lookup on a single Redis. */
+  callBuffer?(command: string, ...args: (string | number)[]): Promise<unknown>
+  /** True on an ioredis `Cluster`. */
+  isCluster?: boolean
   get(key: string): Promise<string | null>
   getBuffer(key: string): Promise<Buffer | null>
   mget(...keys: string[]): Promise<(string | null)[]>

@@ -303,11 +303,11 @@ export class CacheRuntime {
     )
   }
 
-  /** `$cache.close()`: waits for background work and closes what this cache opened. Idempotent. */
+  /** `$cache.close()`: waits for background work and closes what this cache opened (once). */
   async close(): Promise<void> {
+    await this.stack.drain()
     if (this.#closed) return
     this.#closed = true
-    await this.stack.drain()
     if (this.#ownedRedis !== undefined) await this.#ownedRedis.quit().catch(() => undefined)
   }
 }

@@ -1,4 +1,4 @@
-import { type Codec, copyValue } from './codec.ts'
+import { type Codec, copyValue, estimateSize } from './codec.ts'
 import { SerializationError } from './errors.ts'
 import type { CacheEvent, ResolvedRegion, TierName } from './options.ts'
 import type { StatsRecorder } from './stats.ts'
@@ -42,10 +42,42 @@ export interface ReadResult {
   info: CacheInfo
 }
 
+/** An entry too old to serve normally, kept to answer if the load fails (`staleIfError`). */
+interface Fallback {
+  tier: TierName
+  storedAt: number
+  value: () => unknown
+}
+
+/** Lookup outcome of one tier: a result to return, or at most a fallback for a failing load. */
+interface Lookup {
+  result?: ReadResult
+  fallback?: Fallback
+}
+
+/**
+ * Whether a failed load is the database's or the connection's trouble (then `staleIfError` may answer), rather
+ * than an answer about the data or the query (not found, constraint, validation), which must reach the caller.
+ */
+function isDatabaseFailure(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return true
+  const { name, code } = error as { name?: string; code?: unknown }
+  if (name === 'PrismaClientValidationError') return false
+  return !(name === 'PrismaClientKnownRequestError' && typeof code === 'string' && code.startsWith('P2'))
+}
+
 interface Flight {
   /** Versions captured before the database read; undefined until captured. */
   versions: readonly string[] | undefined
   promise: Promise<unknown>
+}
+
+/** A loaded result whose Redis write has not landed yet. */
+interface Unlanded {
+  /** Captured versions, the soft version last. */
+  versions: readonly string[]
+  data: unknown
+  storedAt: number
 }
 
 /** Layout of an entry in Redis: [format, dependencies, versions, softVersion, storedAt, data]. */
@@ -105,6 +137,7 @@ export class CacheStack {
   readonly #clock: () => number
   readonly #hooks: StackHooks
   readonly #flights = new Map<string, Flight>()
+  readonly #unlanded = new Map<string, Unlanded>()
   readonly #background = new Set<Promise<unknown>>()
 
   constructor(options: CacheStackOptions) {
@@ -120,28 +153,33 @@ export class CacheStack {
 
   /** Serves a read from a tier or by running `load` (shared with concurrent identical reads). */
   read(plan: ReadPlan, load: () => Promise<unknown>): Promise<ReadResult> | ReadResult {
+    let fallback: Fallback | undefined
     if (!plan.refresh) {
-      const fromMemory = this.#readMemory(plan, load)
-      if (fromMemory !== undefined) return fromMemory
-      if (this.#redis !== undefined && plan.region.redis) return this.#readRedis(plan, load)
+      const memory = this.#readMemory(plan, load)
+      if (memory.result !== undefined) return memory.result
+      fallback = memory.fallback
+      if (this.#redis !== undefined && plan.region.redis) return this.#readRedis(plan, load, fallback)
     }
-    return this.#miss(plan, load)
+    return this.#miss(plan, load, undefined, fallback)
   }
 
-  #readMemory(plan: ReadPlan, load: () => Promise<unknown>): ReadResult | undefined {
-    if (this.#memory === undefined || !plan.region.memory) return undefined
+  #readMemory(plan: ReadPlan, load: () => Promise<unknown>): Lookup {
+    if (this.#memory === undefined || !plan.region.memory) return {}
     const entry = this.#memory.get(plan.key)
-    if (entry === undefined) return undefined
+    if (entry === undefined) return {}
     // The key determines the dependencies within this process, so the entry's own list is the plan's.
     if (!this.#versions.matches(entry.dependencies, entry.versions)) {
       this.#memory.delete(plan.key)
-      return undefined
+      return {}
     }
     const soft = this.#versions.peek(plan.softDependency) !== entry.softVersion
     return this.#serve(plan, load, 'memory', entry.storedAt, soft, () => copyValue(entry.value))
   }
 
-  /** Hit or stale when the entry's age (and soft state) allows; undefined when it is too old to serve. */
+  /**
+   * Hit or stale when the entry's age (and soft state) allows; else, within `staleIfError`, a fallback for a
+   * failing load.
+   */
   #serve(
     plan: ReadPlan,
     load: () => Promise<unknown>,
@@ -149,43 +187,54 @@ export class CacheStack {
     storedAt: number,
     soft: boolean,
     value: () => unknown,
-  ): ReadResult | undefined {
+  ): Lookup {
     const age = Math.max(0, this.#clock() - storedAt)
     const region = plan.region.name
     if (age <= plan.ttlMs && !soft) {
       this.#stats.count(region, 'hits', tier)
       this.#emit({ type: 'hit', key: plan.key, region, model: plan.model, tier, age })
-      return { data: value(), info: { status: 'hit', tier, region, key: plan.key, age } }
+      return { result: { data: value(), info: { status: 'hit', tier, region, key: plan.key, age } } }
     }
     if (age <= plan.ttlMs + plan.swrMs || (soft && age <= plan.ttlMs)) {
       this.#stats.count(region, 'stale', tier)
       this.#emit({ type: 'stale', key: plan.key, region, model: plan.model, tier, age })
       this.#refreshInBackground(plan, load)
-      return { data: value(), info: { status: 'stale', tier, region, key: plan.key, age } }
+      return { result: { data: value(), info: { status: 'stale', tier, region, key: plan.key, age } } }
     }
-    return undefined
+    if (age <= plan.ttlMs + plan.swrMs + plan.region.staleIfErrorMs)
+      return { fallback: { tier, storedAt, value } }
+    return {}
   }
 
-  async #readRedis(plan: ReadPlan, load: () => Promise<unknown>): Promise<ReadResult> {
+  async #readRedis(plan: ReadPlan, load: () => Promise<unknown>, fallback?: Fallback): Promise<ReadResult> {
     const redis = this.#redis as RedisTier
     const dependencies = [...plan.dependencies, plan.softDependency]
     let captured: string[] | undefined
     try {
-      const [bytes, versions] = await Promise.all([
-        redis.getEntry(plan.key),
-        redis.readVersions(dependencies),
-      ])
+      const { bytes, versions } = await redis.lookup(plan.key, dependencies)
       this.#versions.learn(dependencies, versions)
       // Versions read before the load queries the database are a valid capture for it.
       if (versions.every((v) => v !== null)) captured = versions as string[]
+      // The result of a load whose Redis write has not landed yet is newer than any entry there, and as good as
+      // one by the same version check.
+      const unlanded = this.#unlanded.get(plan.key)
+      if (captured !== undefined && unlanded !== undefined && sameList(unlanded.versions, captured)) {
+        const { data, storedAt } = unlanded
+        const served = this.#serve(plan, load, 'redis', storedAt, false, () => copyValue(data))
+        if (served.result !== undefined) return served.result
+      }
       if (bytes !== null && captured !== undefined) {
         const served = this.#serveRedisEntry(plan, load, bytes, captured)
-        if (served !== undefined) return served
+        if (served.result !== undefined) return served.result
+        fallback ??= served.fallback
       }
     } catch (error) {
       this.#fail('redis', 'read', error, plan)
     }
-    return this.#miss(plan, load, captured)
+    // A concurrent load may have finished while Redis answered.
+    const memory = this.#readMemory(plan, load)
+    if (memory.result !== undefined) return memory.result
+    return this.#miss(plan, load, captured, fallback)
   }
 
   #serveRedisEntry(
@@ -193,24 +242,24 @@ export class CacheStack {
     load: () => Promise<unknown>,
     bytes: Uint8Array,
     current: readonly string[],
-  ): ReadResult | undefined {
+  ): Lookup {
     let entry: unknown
     try {
       entry = this.#codec.decode(bytes)
     } catch (error) {
       this.#fail('redis', 'decode', error, plan)
-      return undefined
+      return {}
     }
     if (!isRedisEntry(entry)) {
       this.#fail('redis', 'decode', new SerializationError(`entry ${plan.key} has an unknown layout`), plan)
-      return undefined
+      return {}
     }
     const [, dependencies, versions, softVersion, storedAt, data] = entry
     const hard = current.slice(0, -1)
-    if (!sameList(dependencies, plan.dependencies) || !sameList(versions, hard)) return undefined
+    if (!sameList(dependencies, plan.dependencies) || !sameList(versions, hard)) return {}
     const soft = current[current.length - 1] !== softVersion
     const served = this.#serve(plan, load, 'redis', storedAt, soft, () => data)
-    if (served !== undefined && this.#memory !== undefined && plan.region.memory) {
+    if (served.result !== undefined && this.#memory !== undefined && plan.region.memory) {
       // Decoded fresh from bytes, `data` is not shared; keep a private copy for the memory tier.
       this.#keepInMemory(plan, versions, softVersion, storedAt, copyValue(data), bytes.byteLength)
     }
@@ -241,15 +290,34 @@ export class CacheStack {
     memory.set(plan.key, entry)
   }
 
-  async #miss(plan: ReadPlan, load: () => Promise<unknown>, captured?: string[]): Promise<ReadResult> {
+  async #miss(
+    plan: ReadPlan,
+    load: () => Promise<unknown>,
+    captured?: string[],
+    fallback?: Fallback,
+  ): Promise<ReadResult> {
     const region = plan.region.name
     this.#stats.count(region, 'misses')
     this.#emit({ type: 'miss', key: plan.key, region, model: plan.model })
     const existing = this.#flights.get(plan.key)
-    const data =
-      existing !== undefined && !plan.refresh && this.#canJoin(plan, existing)
-        ? await existing.promise
-        : await this.#startLoad(plan, load, captured).promise
+    let data: unknown
+    try {
+      data =
+        existing !== undefined && !plan.refresh && this.#canJoin(plan, existing)
+          ? await existing.promise
+          : await this.#startLoad(plan, load, captured).promise
+    } catch (error) {
+      if (fallback === undefined || !isDatabaseFailure(error)) throw error
+      // staleIfError: the database failed; an entry no write has invalidated is better than an error.
+      this.#fail(undefined, 'load', error, plan)
+      const age = Math.max(0, this.#clock() - fallback.storedAt)
+      this.#stats.count(region, 'stale', fallback.tier)
+      this.#emit({ type: 'stale', key: plan.key, region, model: plan.model, tier: fallback.tier, age })
+      return {
+        data: fallback.value(),
+        info: { status: 'stale', tier: fallback.tier, region, key: plan.key, age },
+      }
+    }
     return { data: copyValue(data), info: { status: 'miss', region, key: plan.key, age: 0 } }
   }
 
@@ -326,24 +394,30 @@ export class CacheStack {
   #store(plan: ReadPlan, captured: readonly string[], storedAt: number, data: unknown): boolean {
     const versions = captured.slice(0, -1)
     const softVersion = captured[captured.length - 1] as string
-    let bytes: Uint8Array
-    try {
-      bytes = this.#codec.encode([ENTRY_FORMAT, plan.dependencies, versions, softVersion, storedAt, data])
-    } catch (error) {
-      this.#fail(undefined, 'encode', error, plan)
-      return false
+    if (this.#memory !== undefined && plan.region.memory) {
+      this.#keepInMemory(plan, versions, softVersion, storedAt, copyValue(data), estimateSize(data))
     }
-    this.#keepInMemory(plan, versions, softVersion, storedAt, copyValue(data), bytes.byteLength)
     const redis = this.#redis
-    if (redis !== undefined && plan.region.redis) {
-      const ttl = plan.ttlMs + plan.swrMs + plan.region.staleIfErrorMs
-      // Not awaited: the caller need not wait for Redis. Tracked so that close() waits for it.
-      const write = redis
-        .setEntry(plan.key, bytes, ttl)
-        .catch((error: unknown) => this.#fail('redis', 'write', error, plan))
-      this.#background.add(write)
-      void write.finally(() => this.#background.delete(write))
-    }
+    if (redis === undefined || !plan.region.redis) return true
+    const dependencies = plan.dependencies
+    const ttl = plan.ttlMs + plan.swrMs + plan.region.staleIfErrorMs
+    // Encoded and written after the caller has its answer: the versions were captured before the load, so a
+    // late write can never make an invalidated result readable. Tracked so that close() waits for it.
+    const write = new Promise<void>((resolve) => setImmediate(resolve))
+      .then(() => {
+        const bytes = this.#codec.encode([ENTRY_FORMAT, dependencies, versions, softVersion, storedAt, data])
+        return redis.setEntry(plan.key, bytes, ttl)
+      })
+      .catch((error: unknown) =>
+        this.#fail(error instanceof SerializationError ? undefined : 'redis', 'write', error, plan),
+      )
+    const unlanded: Unlanded = { versions: captured, data, storedAt }
+    this.#unlanded.set(plan.key, unlanded)
+    void write.finally(() => {
+      if (this.#unlanded.get(plan.key) === unlanded) this.#unlanded.delete(plan.key)
+    })
+    this.#background.add(write)
+    void write.finally(() => this.#background.delete(write))
     return true
   }
 

@@ -150,6 +150,33 @@ describe.each(TIERS)('read-through ($name)', ({ options, tier }) => {
     await prisma.$cache.close()
   })
 
+  it('bursts of 64 identical cold reads with a large result load exactly once each', async () => {
+    const { prisma, base, events } = cachedClient(fixture.db, options())
+    const author = await base.user.create({ data: { email: 'burst@x.io' } })
+    await base.post.createMany({
+      data: Array.from({ length: 60 }, (_, i) => ({
+        title: `post ${i} ${'x'.repeat(200)}`,
+        authorId: author.id,
+      })),
+    })
+    for (let burst = 0; burst < 10; burst++) {
+      await prisma.$cache.invalidateAll()
+      const before = events.filter((e) => e.type === 'load').length
+      const results = await Promise.all(
+        Array.from({ length: 64 }, () =>
+          prisma.post.findMany({
+            include: { author: true },
+            orderBy: { id: 'asc' },
+            cacheStrategy: { ttl: 60 },
+          }),
+        ),
+      )
+      expect(results.every((r) => r.length === 60)).toBe(true)
+      expect(events.filter((e) => e.type === 'load').length - before).toBe(1)
+    }
+    await prisma.$cache.close()
+  })
+
   it('refresh loads now and stores the fresh result', async () => {
     const { prisma, base } = cachedClient(fixture.db, options())
     await prisma.user.create({ data: { email: 'h@x.io', name: 'H' } })
