@@ -1,7 +1,10 @@
 import { createServer, type Server, type Socket } from 'node:net'
+import { PrismaPg } from '@prisma/adapter-pg'
 import { Redis } from 'ioredis'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { cachedClient, countDuring, createFixture, type Fixture } from './helpers.ts'
+import { PrismaClient } from '../../generated/prisma/client.ts'
+import { queryCache } from '../../src/index.ts'
+import { cachedClient, countDuring, createFixture, type Fixture, ManualClock } from './helpers.ts'
 
 // Cache trouble never fails a query: Redis errors and undecodable entries become misses, reported through
 // onEvent and stats(). Failed loads are never cached and do not poison the next caller.
@@ -165,6 +168,64 @@ describe('undecodable entries', () => {
       events.filter((e) => e.type === 'error' && e.operation === 'decode').length,
     ).toBeGreaterThanOrEqual(2)
     expect((await read()).info.status).toBe('hit')
+  })
+})
+
+describe('staleIfError', () => {
+  it('serves an entry past ttl + swr when the database fails, within the window; never after a write', async () => {
+    const clock = new ManualClock()
+    const namespace = fixture.namespace()
+    const regions = { default: { ttl: 10, swr: 5, staleIfError: 60 } }
+    const { prisma } = cachedClient(fixture.db, {
+      redis: fixture.connection(),
+      namespace,
+      clock: clock.read,
+      regions,
+    })
+    const user = await prisma.user.create({ data: { email: 'sie@x.io', name: 'cached' } })
+    const read = (client: typeof prisma) =>
+      client.user.findUnique({ where: { id: user.id }, cacheStrategy: { ttl: 10 } }).withCacheInfo()
+    await read(prisma)
+    await prisma.$cache.close()
+
+    // Another instance whose database is unreachable (nothing listens on port 1).
+    const down = new PrismaClient({
+      adapter: new PrismaPg({
+        connectionString: 'postgresql://postgres@127.0.0.1:1/test',
+        connectionTimeoutMillis: 500,
+      }),
+    }).$extends(
+      queryCache({ redis: fixture.connection(), namespace, clock: clock.read, regions, memory: false }),
+    )
+    clock.advance(30_000)
+    const stale = await read(down)
+    expect(stale.info.status).toBe('stale')
+    expect(stale.data?.name).toBe('cached')
+    expect(down.$cache.stats().errors).toBeGreaterThan(0)
+
+    clock.advance(60_000) // beyond ttl + swr + staleIfError
+    await expect(read(down)).rejects.toThrow()
+
+    clock.advance(-60_000)
+    await prisma.user.update({ where: { id: user.id }, data: { name: 'changed' } }) // invalidates: never served again
+    await expect(read(down)).rejects.toThrow()
+    await down.$cache.close()
+    await prisma.$cache.close()
+  })
+
+  it('does not hide answers about the data (not found is not a database failure)', async () => {
+    const clock = new ManualClock()
+    const { prisma, base } = cachedClient(fixture.db, {
+      clock: clock.read,
+      regions: { default: { staleIfError: 600 } },
+    })
+    const user = await base.user.create({ data: { email: 'nf@x.io' } })
+    const read = () => prisma.user.findUniqueOrThrow({ where: { id: user.id }, cacheStrategy: { ttl: 1 } })
+    await read()
+    await base.user.delete({ where: { id: user.id } }) // behind the cache's back
+    clock.advance(5_000)
+    await expect(read()).rejects.toMatchObject({ code: 'P2025' })
+    await prisma.$cache.close()
   })
 })
 
