@@ -1,8 +1,15 @@
 import { createRequire } from 'node:module'
 import { Prisma } from '@prisma/client/extension'
-import { ConfigError } from './errors.ts'
+import { ConfigError, StrategyError } from './errors.ts'
 import { isWriteOperation, READ_OPERATIONS, type ReadOperation } from './operations.ts'
-import { type CacheStrategy, type QueryCacheOptions, type RedisLike, resolveOptions } from './options.ts'
+import {
+  type CacheStrategy,
+  type QueryCacheOptions,
+  type RawCacheStrategy,
+  type RedisLike,
+  resolveOptions,
+} from './options.ts'
+import { dialectOf, EVERYTHING, rawWriteDependencies, sqlTextOf } from './raw-invalidation.ts'
 import { CacheRuntime, type ClientInternals, type InvalidateInput } from './runtime.ts'
 import type { CacheInfo, ReadResult, StackHooks } from './stack.ts'
 import type { CacheStats } from './stats.ts'
@@ -31,6 +38,12 @@ export interface CacheApi {
 export interface CachedPrismaPromise<T> extends Prisma.PrismaPromise<T> {
   /** Runs the query and resolves to the data and how the cache answered. */
   withCacheInfo(): Promise<{ data: T; info: CacheInfo }>
+}
+
+/** A `Prisma.sql\`…\`` query object (its fragments and values). */
+export interface RawSql {
+  readonly strings: readonly string[]
+  readonly values: readonly unknown[]
 }
 
 /** Read arguments plus `cacheStrategy`. */
@@ -155,6 +168,58 @@ export function queryCache(options: QueryCacheOptions = {}) {
       stats: () => runtime.snapshot(),
       close: () => runtime.close(),
     }
+    const dialect = dialectOf((client as unknown as { _activeProvider?: string })._activeProvider)
+    /** Raw statements invalidate the models behind the tables they write, or everything when unsure (G4). */
+    async function rawHook(hookArgs: {
+      operation: string
+      args: unknown
+      query: (args: any) => Promise<unknown>
+    }) {
+      const { operation, args, query } = hookArgs
+      const write = rawWriteDependencies(runtime.graph, dialect, sqlTextOf(args))
+      if (write.kind === 'none' || (write.kind === 'tables' && write.dependencies.length === 0))
+        return query(args)
+      const dependencies = write.kind === 'all' ? EVERYTHING : write.dependencies
+      const context =
+        write.kind === 'all' ? { operation, reason: write.reason } : { operation, tables: write.tables }
+      const scope = transactionOfHook(hookArgs) !== undefined ? currentTransactionScope() : undefined
+      if (scope !== undefined) {
+        deferInvalidation(scope, dependencies)
+        return query(args)
+      }
+      try {
+        return await query(args)
+      } finally {
+        await runtime.invalidateDependencies(dependencies, 'hard', 'raw-sql', context)
+      }
+    }
+    /**
+     * `$queryRaw` with a cache: `prisma.$queryRawCached({ ttl: 60, models: ['User'] }, Prisma.sql\`SELECT …\`)`.
+     * Raw reads are never cached implicitly; this names the models (and/or tags) whose invalidation must reach
+     * the result. Inside a transaction it bypasses the cache.
+     */
+    function $queryRawCached<T = unknown>(
+      this: unknown,
+      strategy: RawCacheStrategy,
+      sql: RawSql,
+    ): Promise<T> {
+      const context = Prisma.getExtensionContext(this) as unknown as { $queryRaw(sql: RawSql): Promise<T> }
+      if (typeof sql !== 'object' || sql === null || !Array.isArray(sql.strings)) {
+        return Promise.reject(new StrategyError('$queryRawCached: the query must be a Prisma.sql`…` object'))
+      }
+      try {
+        const served = runtime.readRaw(
+          strategy,
+          sql.strings.join(' $1 '),
+          sql.values,
+          isInTransaction(this),
+          () => context.$queryRaw(sql),
+        )
+        return Promise.resolve(served).then((result) => result.data as T)
+      } catch (error) {
+        return Promise.reject(error)
+      }
+    }
     const $transaction = transactionWrapper(builtinTransaction(client), (dependencies) =>
       runtime.invalidateDependencies(dependencies, 'hard', 'write'),
     )
@@ -190,9 +255,16 @@ export function queryCache(options: QueryCacheOptions = {}) {
             return query(args)
           },
         },
+        $executeRaw: rawHook,
+        $executeRawUnsafe: rawHook,
+        $queryRaw: rawHook,
+        $queryRawUnsafe: rawHook,
       },
       // $transaction is replaced at run time only; its type stays Prisma's.
-      client: { $cache: api, $transaction } as unknown as { $cache: CacheApi },
+      client: { $cache: api, $transaction, $queryRawCached } as unknown as {
+        $cache: CacheApi
+        $queryRawCached: typeof $queryRawCached
+      },
     })
   })
 }

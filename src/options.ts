@@ -56,6 +56,10 @@ export type CacheEvent =
       cause: 'write' | 'api' | 'raw-sql'
       model?: string
       operation?: string
+      /** Why everything was invalidated (raw SQL that could not be analysed with confidence). */
+      reason?: string
+      /** Tables a raw statement writes, as written. */
+      tables?: readonly string[]
     }
   | { type: 'error'; error: Error; operation: string; key?: string }
 
@@ -364,6 +368,18 @@ export function checkTags(where: string, tags: unknown): readonly string[] {
     }
   }
   return tags as readonly string[]
+}
+
+/** Cache settings of `$queryRawCached`: like {@link CacheStrategy}, plus the models the statement reads. */
+export interface RawCacheStrategy extends Omit<CacheStrategy, 'refresh'> {
+  /**
+   * Models whose writes must invalidate this result (as in the schema: `User`). Raw reads are never analysed
+   * for the tables they read: name them here, or give `tags` and invalidate them yourself. At least one of
+   * `models` and `tags` is required.
+   */
+  models?: readonly string[]
+  /** Skip the lookup, load now and store the fresh result. */
+  refresh?: boolean
 }
 
 /** A validated strategy: `undefined` fields fall back to model, region and defaults. */

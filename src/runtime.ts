@@ -9,8 +9,10 @@ import {
   checkTags,
   DEFAULTS,
   parseStrategy,
+  type RawCacheStrategy,
   type RedisLike,
   type ResolvedOptions,
+  type ResolvedRegion,
 } from './options.ts'
 import { buildSchemaGraph, type SchemaGraph } from './schema.ts'
 import { type CacheInfo, CacheStack, type ReadResult, type StackHooks } from './stack.ts'
@@ -209,6 +211,77 @@ export class CacheRuntime {
     return { data: await load(), info: bypassInfo(region) }
   }
 
+  /**
+   * Serves `$queryRawCached`: validated like a `cacheStrategy`, plus `models`; depends on those models and
+   * tags only. Throws {@link StrategyError} before any database or Redis call.
+   */
+  readRaw(
+    strategy: RawCacheStrategy,
+    sql: string,
+    values: readonly unknown[],
+    inTransaction: boolean,
+    load: () => Promise<unknown>,
+  ): Promise<ReadResult> | ReadResult {
+    const where = '$queryRawCached'
+    if (typeof strategy !== 'object' || strategy === null)
+      throw new StrategyError(`${where}: strategy must be an object`)
+    const { models, ...rest } = strategy
+    const parsed = parseStrategy(rest, this.options.regions, where)
+    if (parsed === undefined || parsed === false)
+      throw new StrategyError(`${where}: strategy must be an object`)
+    const modelNames: string[] = []
+    if (models !== undefined) {
+      if (!Array.isArray(models)) throw new StrategyError(`${where}: models must be an array of model names`)
+      for (const model of models) {
+        if (typeof model !== 'string' || !this.graph.models.includes(model)) {
+          throw new StrategyError(
+            `${where}: models: '${String(model)}' is not a model; models: ${this.graph.models.join(', ')}`,
+          )
+        }
+        modelNames.push(model)
+      }
+    }
+    if (modelNames.length === 0 && parsed.tags.length === 0) {
+      throw new StrategyError(
+        `${where}: name the models the statement reads or give tags, or nothing would invalidate it`,
+      )
+    }
+    const regionName = parsed.region ?? 'default'
+    if (inTransaction) return this.#bypass('$raw', 'queryRaw', regionName, 'transaction', load)
+    const region = this.options.regions.get(regionName) as ResolvedRegion
+    const scope = this.#scope('$raw', 'queryRaw')
+    const tags = parsed.tags
+    const sortedModels = [...new Set(modelNames)].sort()
+    const dependencies = [
+      ...sortedModels,
+      ...tags.map(tagDependency),
+      regionDependency(regionName),
+      ALL_DEPENDENCY,
+    ]
+    const key = buildKey({
+      namespace: this.options.namespace,
+      region: regionName,
+      model: '$raw',
+      operation: 'queryRaw',
+      args: { sql, values, t: tags, m: sortedModels },
+      ...(scope !== undefined ? { scope } : {}),
+    })
+    return this.stack.read(
+      {
+        key,
+        model: '$raw',
+        operation: 'queryRaw',
+        region,
+        ttlMs: parsed.ttlMs ?? region.ttlMs,
+        swrMs: parsed.swrMs ?? region.swrMs,
+        dependencies,
+        softDependency: softRegionDependency(regionName),
+        refresh: parsed.refresh,
+      },
+      load,
+    )
+  }
+
   /** The dependencies a write may change. */
   writeDependencies(model: string, operation: WriteOperation, args: unknown): string[] {
     return writeDependencies(this.graph, model, operation, args)
@@ -222,7 +295,7 @@ export class CacheRuntime {
     dependencies: readonly string[],
     mode: 'hard' | 'soft',
     cause: 'write' | 'api' | 'raw-sql',
-    context?: { model?: string; operation?: string },
+    context?: { model?: string; operation?: string; reason?: string; tables?: readonly string[] },
   ): Promise<void> {
     if (dependencies.length === 0) return
     const redis = this.#redis

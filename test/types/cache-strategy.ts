@@ -1,7 +1,7 @@
 // Type tests, checked by `npm run typecheck` (tsc); never executed. Each @ts-expect-error fails the type check
 // when the line below it stops being an error.
 import { expectTypeOf } from 'vitest'
-import type { PrismaClient, User } from '../../generated/prisma/client.ts'
+import { Prisma, type PrismaClient, type User } from '../../generated/prisma/client.ts'
 import { type CacheInfo, type CacheStats, queryCache } from '../../src/index.ts'
 
 declare const base: PrismaClient
@@ -115,4 +115,14 @@ export async function literalArgumentsKeepTheirTypes(): Promise<void> {
     cacheStrategy: { ttl: 1 },
   })
   expectTypeOf(grouped[0]!.published).toEqualTypeOf<boolean>()
+}
+
+export async function rawCachedReadsAreTyped(): Promise<void> {
+  const rows = await prisma.$queryRawCached<{ n: bigint }[]>(
+    { ttl: 60, models: ['User'] },
+    Prisma.sql`SELECT 1 AS n`,
+  )
+  expectTypeOf(rows).toEqualTypeOf<{ n: bigint }[]>()
+  // @ts-expect-error models are strings
+  await prisma.$queryRawCached({ models: [1] }, Prisma.sql`SELECT 1`)
 }
