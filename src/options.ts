@@ -65,8 +65,8 @@ export type CacheEvent =
 
 /** Minimal shape of an ioredis `Redis` or `Cluster` instance that this package uses. */
 export interface RedisLike {
-  /** ioredis' binary-safe generic command; used for the one-round-trip lookup on a single Redis. */
-  callBuffer?(command: string, ...args: (string | number)[]): Promise<unknown>
+  /** ioredis' binary-safe MGET; used for the one-command lookup on a single Redis. */
+  mgetBuffer?(...keys: string[]): Promise<(Buffer | null)[]>
   /** True on an ioredis `Cluster`. */
   isCluster?: boolean
   get(key: string): Promise<string | null>

@@ -58,14 +58,6 @@ for i, key in ipairs(KEYS) do
 end
 return out`
 
-/** The hit path in one command on a single Redis: the entry (KEYS[1]) and the versions (KEYS[2..]). */
-const LOOKUP = `
-local out = { redis.call('GET', KEYS[1]) }
-for i = 2, #KEYS do
-  out[i] = redis.call('GET', KEYS[i])
-end
-return out`
-
 interface Script {
   source: string
   sha: string
@@ -78,11 +70,10 @@ function script(source: string): Script {
 const SCRIPTS = {
   current: script(CURRENT_VERSIONS),
   bump: script(BUMP_VERSIONS),
-  lookup: script(LOOKUP),
 } as const
 
-/** ioredis' generic binary-safe command, present on `Redis` and `Cluster`. */
-type CallBuffer = (command: string, ...args: (string | number)[]) => Promise<unknown>
+/** ioredis' binary-safe MGET. */
+type MgetBuffer = (...keys: string[]) => Promise<(Buffer | null)[]>
 
 /**
  * The Redis tier: a dumb key/value driver for encoded entries plus the version counters. Version keys of a
@@ -93,42 +84,35 @@ export class RedisTier {
   readonly client: RedisLike
   readonly #versionPrefix: string
   readonly #timeoutMs: number
-  /** A Cluster cannot run the lookup script: the entry and the version keys live in different slots. */
-  readonly #callBuffer: CallBuffer | undefined
+  /** One MGET for the hit path; not on a Cluster, where the entry and the version keys live in different slots. */
+  readonly #mgetBuffer: MgetBuffer | undefined
 
   /** `timeoutMs` bounds every command: a slow or unreachable Redis costs at most that, then counts as a miss. */
   constructor(client: RedisLike, namespace: string, timeoutMs: number) {
     this.client = client
     this.#versionPrefix = `{${namespace}}:v:`
     this.#timeoutMs = timeoutMs
-    const callBuffer = (client as { callBuffer?: CallBuffer }).callBuffer
+    const mgetBuffer = (client as { mgetBuffer?: MgetBuffer }).mgetBuffer
     const cluster = (client as { isCluster?: boolean }).isCluster === true
-    this.#callBuffer = !cluster && typeof callBuffer === 'function' ? callBuffer.bind(client) : undefined
+    this.#mgetBuffer = !cluster && typeof mgetBuffer === 'function' ? mgetBuffer.bind(client) : undefined
   }
 
   /**
-   * The entry and the current versions of `dependencies`, in one round trip: one script call on a single Redis,
-   * GET and MGET sent together on a Cluster.
+   * The entry and the current versions of `dependencies`, in one round trip: a single MGET (as cheap as a GET)
+   * on a single Redis, GET and MGET sent together on a Cluster.
    */
   async lookup(
     key: string,
     dependencies: readonly string[],
   ): Promise<{ bytes: Buffer | null; versions: (string | null)[] }> {
-    const callBuffer = this.#callBuffer
-    if (callBuffer === undefined) {
+    const mgetBuffer = this.#mgetBuffer
+    if (mgetBuffer === undefined) {
       const [bytes, versions] = await Promise.all([this.getEntry(key), this.readVersions(dependencies)])
       return { bytes, versions }
     }
-    const keys = [key, ...dependencies.map((d) => this.versionKey(d))]
-    const run = async () => {
-      try {
-        return await callBuffer('EVALSHA', SCRIPTS.lookup.sha, keys.length, ...keys)
-      } catch (error) {
-        if (!(error instanceof Error) || !error.message.includes('NOSCRIPT')) throw error
-        return callBuffer('EVAL', SCRIPTS.lookup.source, keys.length, ...keys)
-      }
-    }
-    const reply = (await withTimeout(run(), this.#timeoutMs, 'lookup')) as (Buffer | null)[]
+    const keys = [key]
+    for (const dependency of dependencies) keys.push(this.versionKey(dependency))
+    const reply = await withTimeout(mgetBuffer(...keys), this.#timeoutMs, 'MGET')
     const versions = new Array<string | null>(dependencies.length)
     for (let i = 0; i < dependencies.length; i++) {
       const version = reply[i + 1]
