@@ -1,0 +1,167 @@
+/**
+ * The benchmark report: `npm run bench`. Not a test: it measures the cache against uncached Prisma and
+ * against the floors it is built on, side by side in one run on real PostgreSQL and Redis (DATABASE_URL,
+ * REDIS_URL, or the local defaults), prints the tables and the targets, and writes the numbers as JSON.
+ * BENCH_SCALE (default 1) multiplies every iteration count, e.g. 0.1 for a quick look.
+ */
+import { mkdir, writeFile } from 'node:fs/promises'
+import { createRequire } from 'node:module'
+import os from 'node:os'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { createTestDatabase } from '../setup/database.ts'
+import { createTestRedis } from '../setup/redis.ts'
+import { buildConcurrency } from './concurrency.ts'
+import { type CachedClient, DATABASE_URL, REDIS_URL, SEED, seed } from './fixtures.ts'
+import { measureBursts, measureInterleaved, measureThroughput } from './measure.ts'
+import { burstTable, evaluate, latencyTable, targetLines, targets, throughputTable } from './report.ts'
+import { buildLatencyScenarios, type Iterations } from './scenarios.ts'
+
+const SCALE = Number(process.env.BENCH_SCALE ?? 1)
+const ROUNDS = 20
+const WARMUP_ROUNDS = 1
+
+/** Reads in flight in the concurrency scenarios. */
+const CONCURRENCY = 64
+
+/** Samples per latency scenario over all rounds. */
+const ITERATIONS: Iterations = {
+  micro: scaled(20_000),
+  redis: scaled(10_000),
+  database: scaled(4_000),
+}
+const BURSTS = scaled(30, 3)
+const THROUGHPUT_ROUNDS = 5
+const THROUGHPUT_OPERATIONS = {
+  hit: scaled(CONCURRENCY * 200, CONCURRENCY),
+  uncached: scaled(CONCURRENCY * 20, CONCURRENCY),
+}
+
+const RESULTS_PATH = fileURLToPath(new URL('./results/latest.json', import.meta.url))
+
+/** `count` times BENCH_SCALE, at least `minimum`. */
+function scaled(count: number, minimum = ROUNDS): number {
+  if (!(SCALE > 0)) throw new Error(`BENCH_SCALE must be a positive number, got ${process.env.BENCH_SCALE}`)
+  return Math.max(minimum, Math.round(count * SCALE))
+}
+
+/** Progress on stderr, so stdout holds the report alone. */
+function progress(message: string): void {
+  process.stderr.write(`${message}\n`)
+}
+
+async function main(): Promise<void> {
+  const started = performance.now()
+  const loadBefore = os.loadavg()[0]!
+  const db = await createTestDatabase({ url: DATABASE_URL, label: 'bench' })
+  const redis = createTestRedis({ url: REDIS_URL })
+  const caches: CachedClient[] = []
+  try {
+    progress(`seeding ${SEED.users} users, ${SEED.users * SEED.postsPerUser} posts, comments…`)
+    await seed(db.createClient().client)
+
+    const latencySetup = await buildLatencyScenarios(db, redis, ITERATIONS)
+    caches.push(...latencySetup.caches)
+    const latency = await measureInterleaved(
+      latencySetup.scenarios.map((s) => s.measure),
+      {
+        rounds: ROUNDS,
+        warmupRounds: WARMUP_ROUNDS,
+        onRound: (round, total) => progress(`latency: round ${round}/${total}`),
+      },
+    )
+
+    const concurrency = await buildConcurrency(db, redis, THROUGHPUT_OPERATIONS)
+    caches.push(...concurrency.caches)
+    progress('concurrency: bursts')
+    const bursts = await measureBursts(concurrency.bursts, { bursts: BURSTS, concurrency: CONCURRENCY })
+    progress('concurrency: throughput')
+    const throughput = await measureThroughput(concurrency.throughput, {
+      rounds: THROUGHPUT_ROUNDS,
+      warmupRounds: 1,
+      concurrency: CONCURRENCY,
+    })
+
+    const results = evaluate(targets(), latency)
+    const seconds = (performance.now() - started) / 1000
+    const loadAfter = os.loadavg()[0]!
+    const environment = {
+      node: process.version,
+      prisma: prismaVersion(),
+      cpu: os.cpus()[0]?.model ?? 'unknown',
+      cores: os.availableParallelism(),
+      loadAverage: { before: loadBefore, after: loadAfter },
+    }
+    console.log(
+      [
+        `prisma-query-cache bench: node ${environment.node}, Prisma ${environment.prisma}, ` +
+          `${environment.cpu} × ${environment.cores}, load ${loadBefore.toFixed(2)} → ${loadAfter.toFixed(2)}, ` +
+          `${seconds.toFixed(0)} s`,
+        `Latency: ${ROUNDS} interleaved rounds after ${WARMUP_ROUNDS} warm-up round; µs per operation, ` +
+          'one sample per awaited call (lru-cache: mean of 100 calls).',
+        'Cached queries use cacheStrategy { ttl: 3600 }; misses filter on a string no earlier call used.',
+        '',
+        latencyTable(latencySetup.scenarios, latency),
+        '',
+        `${CONCURRENCY} identical cold reads at once (after $cache.invalidateAll()), ${BURSTS} bursts each, ` +
+          `one client with a pool of ${concurrency.poolSize}, default errorFormat:`,
+        burstTable(bursts, concurrency.statementsPerLoad),
+        '(Uncached, Prisma itself batches the findUnique calls of one tick into one statement.)',
+        '',
+        `${CONCURRENCY} reads in flight, ${THROUGHPUT_ROUNDS} interleaved rounds, same client:`,
+        throughputTable(throughput, concurrency.uncachedOf),
+        '',
+        'Targets (reported, not asserted; verdict on p50 ratios, mean ratios in parentheses):',
+        targetLines(results),
+        '',
+        `JSON: ${path.relative(process.cwd(), RESULTS_PATH)}`,
+      ].join('\n'),
+    )
+
+    await mkdir(path.dirname(RESULTS_PATH), { recursive: true })
+    const json = {
+      generatedAt: new Date().toISOString(),
+      environment,
+      settings: {
+        scale: SCALE,
+        iterations: ITERATIONS,
+        rounds: ROUNDS,
+        warmupRounds: WARMUP_ROUNDS,
+        concurrency: CONCURRENCY,
+        bursts: BURSTS,
+        throughputRounds: THROUGHPUT_ROUNDS,
+        throughputOperations: THROUGHPUT_OPERATIONS,
+        poolSize: concurrency.poolSize,
+        seed: SEED,
+        durationSeconds: seconds,
+      },
+      latencyMicroseconds: latencySetup.scenarios.map((s) => ({
+        name: s.measure.name,
+        query: s.query ?? null,
+        scenario: s.label,
+        errorFormat: s.format ?? null,
+        ...latency.get(s.measure.name),
+      })),
+      bursts: [...bursts].map(([name, b]) => ({ name, ...b })),
+      throughputOpsPerSecond: Object.fromEntries(throughput),
+      targets: results,
+    }
+    await writeFile(RESULTS_PATH, `${JSON.stringify(json, roundNumbers, 2)}\n`)
+  } finally {
+    await Promise.allSettled(caches.map((cache) => cache.$cache.close()))
+    await redis.close()
+    await db.drop()
+  }
+}
+
+/** JSON replacer: fractions to 3 decimals, which is below the timer's noise. */
+function roundNumbers(_key: string, value: unknown): unknown {
+  return typeof value === 'number' && !Number.isInteger(value) ? Math.round(value * 1000) / 1000 : value
+}
+
+function prismaVersion(): string {
+  const require = createRequire(import.meta.url)
+  return (require('@prisma/client/package.json') as { version: string }).version
+}
+
+await main()

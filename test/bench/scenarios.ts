@@ -1,0 +1,238 @@
+/**
+ * The latency scenarios: every client configuration the report compares, built, warmed and checked (a hit
+ * must really be a hit from the expected tier, and return what the database returns).
+ */
+import { isDeepStrictEqual } from 'node:util'
+import { LRUCache } from 'lru-cache'
+import type { PrismaClient } from '../../generated/prisma/client.ts'
+import { createCodec } from '../../src/codec.ts'
+import type { TierName } from '../../src/index.ts'
+import { RedisTier } from '../../src/tiers/redis.ts'
+import { softRegionDependency } from '../../src/versions.ts'
+import type { TestDatabase } from '../setup/database.ts'
+import type { TestRedis } from '../setup/redis.ts'
+import {
+  type CachedClient,
+  type CachedReads,
+  cachedMissReads,
+  cachedReads,
+  ERROR_FORMATS,
+  type ErrorFormat,
+  hookReads,
+  plainMissReads,
+  plainReads,
+  QUERIES,
+  type Query,
+  type Reads,
+  withCache,
+  withStoredResults,
+} from './fixtures.ts'
+import type { AsyncCase, LatencyCase } from './measure.ts'
+
+/** What each scenario measures, as printed. */
+export const LABEL = {
+  uncached: 'uncached',
+  hookFloor: 'hook floor',
+  memoryHit: 'memory hit',
+  redisHit: 'redis hit',
+  redisFloor: 'GET + decode',
+  redisVersionedFloor: 'GET + MGET versions + decode',
+  uncachedNewFilter: 'uncached, new filter',
+  missMemory: 'miss, memory',
+  missMemoryRedis: 'miss, memory+redis',
+  lruGet: 'lru-cache get',
+} as const
+export type Label = (typeof LABEL)[keyof typeof LABEL]
+
+/** Samples per scenario, by the order of magnitude of one operation. */
+export interface Iterations {
+  /** Microsecond-scale operations: hook floor, memory hits, lru-cache. */
+  readonly micro: number
+  /** One Redis round trip. */
+  readonly redis: number
+  /** One or two database round trips. */
+  readonly database: number
+}
+
+/** One row of the latency table. */
+export interface Scenario {
+  readonly query: Query | undefined
+  readonly label: Label
+  readonly format: ErrorFormat | undefined
+  /** Name of the scenario this one is compared with in the table. */
+  readonly reference: string | undefined
+  readonly measure: LatencyCase
+}
+
+/** Unique name of a scenario, e.g. `findMany memory hit [minimal]`. */
+export function scenarioName(query: Query | undefined, label: Label, format?: ErrorFormat): string {
+  return [query, label, format && `[${format}]`].filter(Boolean).join(' ')
+}
+
+/** The scenarios and what must be closed when the run ends. */
+export interface LatencySetup {
+  readonly scenarios: readonly Scenario[]
+  readonly caches: readonly CachedClient[]
+}
+
+/**
+ * Builds every latency scenario on `db` (already seeded), with the Redis-tier caches each in a namespace of
+ * their own under `redis.namespace`, and checks that each one serves what it claims before it is measured.
+ */
+export async function buildLatencyScenarios(
+  db: TestDatabase,
+  redis: TestRedis,
+  iterations: Iterations,
+): Promise<LatencySetup> {
+  const scenarios: Scenario[] = []
+  const caches: CachedClient[] = []
+  const add = (
+    query: Query | undefined,
+    label: Label,
+    format: ErrorFormat | undefined,
+    reference: string | undefined,
+    run: AsyncCase['run'],
+    count: number,
+  ) => {
+    const name = scenarioName(query, label, format)
+    scenarios.push({ query, label, format, reference, measure: { name, run, iterations: count } })
+  }
+  const cache = (client: PrismaClient, options: Parameters<typeof withCache>[1]) => {
+    const cached = withCache(client, options)
+    caches.push(cached)
+    return cached
+  }
+
+  const plain = {
+    default: db.createClient().client,
+    minimal: db.createClient({ errorFormat: 'minimal' }).client,
+  } satisfies Record<ErrorFormat, PrismaClient>
+  const expected = {
+    findUnique: await plainReads(plain.default).findUnique(),
+    findMany: await plainReads(plain.default).findMany(),
+  } satisfies Record<Query, unknown>
+
+  // One connection for every Redis hit and its floors: connections can differ in latency (each TCP flow
+  // may be steered to another CPU), which would otherwise skew the ratios.
+  const connection = redis.connect()
+  const redisKeys: Partial<Record<Query, string>> = {}
+  for (const format of ERROR_FORMATS) {
+    const uncached = plainReads(plain[format])
+    const floor = hookReads(withStoredResults(plain[format], expected))
+    const memory = cachedReads(cache(plain[format], {}))
+    const redisOnly = cachedReads(
+      cache(plain[format], {
+        redis: connection,
+        namespace: `${redis.namespace}-hit-${format}`,
+        memory: false,
+      }),
+    )
+    for (const query of QUERIES) {
+      await expectSame(floor[query], expected[query], `${query} hook floor`)
+      await expectHit(memory[query], 'memory', expected[query])
+      const key = await expectHit(redisOnly[query], 'redis', expected[query])
+      if (format === 'default') redisKeys[query] = key
+      const uncachedName = scenarioName(query, LABEL.uncached, format)
+      const floorName = scenarioName(query, LABEL.hookFloor, format)
+      add(
+        query,
+        LABEL.uncached,
+        format,
+        format === 'default' ? undefined : scenarioName(query, LABEL.uncached, 'default'),
+        uncached[query],
+        iterations.database,
+      )
+      add(query, LABEL.hookFloor, format, uncachedName, floor[query], iterations.micro)
+      add(query, LABEL.memoryHit, format, floorName, memory[query], iterations.micro)
+      add(
+        query,
+        LABEL.redisHit,
+        format,
+        scenarioName(query, LABEL.redisFloor),
+        redisOnly[query],
+        iterations.redis,
+      )
+    }
+  }
+
+  // The raw floor of a Redis hit: the very bytes the cache stored, fetched and decoded as its hit does;
+  // then the same with the version read (one MGET, sent beside the GET) that a versioned hit needs too.
+  // Only for the names of the version keys, so that they follow the tier whatever its format.
+  const names = new RedisTier(connection, `${redis.namespace}-hit-default`, 1_000)
+  const codec = createCodec()
+  for (const query of QUERIES) {
+    const key = redisKeys[query]!
+    const [, hardDependencies] = codec.decode((await connection.getBuffer(key))!) as [number, string[]]
+    const versionKeys = [...hardDependencies, softRegionDependency('default')].map((d) => names.versionKey(d))
+    const floorName = scenarioName(query, LABEL.redisFloor)
+    const get = async () => codec.decode((await connection.getBuffer(key))!)
+    const getWithVersions = async () => {
+      const [bytes] = await Promise.all([connection.getBuffer(key), connection.mget(...versionKeys)])
+      return codec.decode(bytes!)
+    }
+    add(
+      query,
+      LABEL.redisFloor,
+      undefined,
+      scenarioName(query, LABEL.uncached, 'default'),
+      get,
+      iterations.redis,
+    )
+    add(query, LABEL.redisVersionedFloor, undefined, floorName, getWithVersions, iterations.redis)
+  }
+
+  const reference = plainMissReads(plain.default)
+  const missMemory = cachedMissReads(cache(plain.default, {}))
+  const missMemoryRedis = cachedMissReads(
+    cache(plain.default, { redis: redis.connect(), namespace: `${redis.namespace}-miss` }),
+  )
+  for (const query of QUERIES) {
+    await expectMiss(missMemory[query])
+    await expectMiss(missMemoryRedis[query])
+    const referenceName = scenarioName(query, LABEL.uncachedNewFilter)
+    add(query, LABEL.uncachedNewFilter, undefined, undefined, reference[query], iterations.database)
+    add(query, LABEL.missMemory, undefined, referenceName, missMemory[query], iterations.database)
+    add(query, LABEL.missMemoryRedis, undefined, referenceName, missMemoryRedis[query], iterations.database)
+  }
+
+  const lru = new LRUCache<string, object>({ max: 10_000 })
+  lru.set('key', expected.findUnique as object)
+  scenarios.push({
+    query: undefined,
+    label: LABEL.lruGet,
+    format: undefined,
+    reference: undefined,
+    measure: { name: LABEL.lruGet, run: () => lru.get('key'), iterations: iterations.micro, batch: 100 },
+  })
+  return { scenarios, caches }
+}
+
+async function expectSame(read: Reads[Query], expected: unknown, what: string): Promise<void> {
+  const data = await read()
+  if (!isDeepStrictEqual(data, expected)) throw new Error(`${what} returned something else than the database`)
+}
+
+/**
+ * Fills the cache, then checks that the next read is a hit from `tier` (with `expected` when given).
+ * Returns the entry's key.
+ */
+export async function expectHit(
+  read: CachedReads[Query],
+  tier: TierName,
+  expected?: unknown,
+): Promise<string> {
+  await read()
+  const { data, info } = await read().withCacheInfo()
+  if (info.status !== 'hit' || info.tier !== tier) {
+    throw new Error(`expected a ${tier} hit, got ${JSON.stringify(info)}`)
+  }
+  if (expected !== undefined && !isDeepStrictEqual(data, expected)) {
+    throw new Error(`${info.key} served something else than the database`)
+  }
+  return info.key
+}
+
+async function expectMiss(read: CachedReads[Query]): Promise<void> {
+  const { info } = await read().withCacheInfo()
+  if (info.status !== 'miss') throw new Error(`expected a miss, got ${JSON.stringify(info)}`)
+}
