@@ -13,5 +13,7 @@ export default defineConfig({
   clean: true,
   target: 'node20',
   platform: 'node',
+  // import.meta.url in the CJS build (the extension resolves ioredis with createRequire when given a URL).
+  shims: true,
   external: ['@prisma/client', 'ioredis'],
 })

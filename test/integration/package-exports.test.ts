@@ -18,6 +18,7 @@ interface LoadReport {
   queryCache: string
   queryCacheErrorIsClass: boolean
   queryCacheErrorExtendsError: boolean
+  redisUrlLoadsIoredis: string
 }
 
 const REPORT = `({
@@ -25,14 +26,32 @@ const REPORT = `({
   queryCacheErrorIsClass:
     typeof pkg.QueryCacheError === 'function' && /^class\\b/.test(Function.prototype.toString.call(pkg.QueryCacheError)),
   queryCacheErrorExtendsError: typeof pkg.QueryCacheError === 'function' && pkg.QueryCacheError.prototype instanceof Error,
+  // A Redis URL makes the extension load ioredis itself (createRequire, which needs import.meta.url in CJS too).
+  redisUrlLoadsIoredis: (() => {
+    const client = {
+      _runtimeDataModel: { models: {} },
+      _engineConfig: {},
+      $transaction() {},
+      $extends: (extension) => extension,
+    }
+    try {
+      const extension = pkg.queryCache({ redis: 'redis://127.0.0.1:1', redisTimeout: 1 })(client)
+      extension.client.$cache.close()
+      return 'ok'
+    } catch (error) {
+      return String(error)
+    }
+  })(),
 })`
 
 const ESM_CHECK = `import * as pkg from 'prisma-query-cache'
 console.log(JSON.stringify({ resolved: import.meta.resolve('prisma-query-cache'), ...${REPORT} }))
+process.exit(0)
 `
 
 const CJS_CHECK = `const pkg = require('prisma-query-cache')
 console.log(JSON.stringify({ resolved: require.resolve('prisma-query-cache'), ...${REPORT} }))
+process.exit(0)
 `
 
 /**
@@ -90,6 +109,7 @@ describe('package exports', () => {
       queryCache: 'function',
       queryCacheErrorIsClass: true,
       queryCacheErrorExtendsError: true,
+      redisUrlLoadsIoredis: 'ok',
     })
   })
 
@@ -100,6 +120,7 @@ describe('package exports', () => {
       queryCache: 'function',
       queryCacheErrorIsClass: true,
       queryCacheErrorExtendsError: true,
+      redisUrlLoadsIoredis: 'ok',
     })
   })
 
