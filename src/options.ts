@@ -53,7 +53,7 @@ export type CacheEvent =
       type: 'invalidate'
       dependencies: readonly string[]
       mode: 'hard' | 'soft'
-      cause: 'write' | 'api' | 'raw-sql'
+      cause: 'write' | 'api' | 'raw-sql' | 'bus'
       model?: string
       operation?: string
       /** Why everything was invalidated (raw SQL that could not be analysed with confidence). */
@@ -62,6 +62,8 @@ export type CacheEvent =
       tables?: readonly string[]
     }
   | { type: 'error'; error: Error; operation: string; key?: string }
+  /** The cross-instance invalidation bus went down or came (back) up. */
+  | { type: 'bus'; state: 'up' | 'down' }
 
 /** Minimal shape of an ioredis `Redis` or `Cluster` instance that this package uses. */
 export interface RedisLike {
@@ -139,6 +141,8 @@ export const DEFAULTS = {
   memory: { maxEntries: 10_000, maxBytes: 64 * 1024 * 1024 },
   maxTags: 64,
   redisTimeoutMs: 250,
+  /** While the invalidation bus is down, memory entries are served at most this long after validation. */
+  busDownTrustMs: 500,
   /** Most dependency versions an instance remembers; forgetting one only costs misses. */
   maxLocalVersions: 100_000,
 } as const

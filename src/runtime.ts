@@ -1,3 +1,4 @@
+import { InvalidationBus } from './bus.ts'
 import { createCodec } from './codec.ts'
 import { readDependencies, writeDependencies } from './dependencies.ts'
 import { ScopeError, StrategyError } from './errors.ts'
@@ -68,6 +69,7 @@ export class CacheRuntime {
   readonly #memory: MemoryTier | undefined
   readonly #redis: RedisTier | undefined
   readonly #ownedRedis: RedisLike | undefined
+  readonly #bus: InvalidationBus | undefined
   #closed = false
 
   constructor(
@@ -90,6 +92,27 @@ export class CacheRuntime {
     this.#redis =
       redis === undefined ? undefined : new RedisTier(redis, options.namespace, options.redisTimeoutMs)
     this.#ownedRedis = ownsRedis ? redis : undefined
+    this.#bus =
+      redis === undefined
+        ? undefined
+        : new InvalidationBus({
+            redis,
+            namespace: options.namespace,
+            clock: options.clock,
+            downTrustMs: DEFAULTS.busDownTrustMs,
+            timeoutMs: options.redisTimeoutMs,
+            onVersions: (dependencies, versions) => {
+              this.versions.learn(dependencies, versions)
+              this.emit({ type: 'invalidate', dependencies, mode: 'hard', cause: 'bus' })
+            },
+            // Messages may have been missed: forget what this instance knew; Redis has the truth.
+            onResubscribed: () => {
+              this.versions.clear()
+              this.emit({ type: 'bus', state: 'up' })
+            },
+            onDown: () => this.emit({ type: 'bus', state: 'down' }),
+            onError: (operation, error) => this.stack.reportError('redis', operation, error),
+          })
     this.stack = new CacheStack({
       codec: createCodec(),
       versions: this.versions,
@@ -99,7 +122,9 @@ export class CacheRuntime {
       emit: (event) => this.emit(event),
       clock: options.clock,
       ...(hooks !== undefined ? { hooks } : {}),
+      ...(this.#bus !== undefined ? { trust: this.#bus } : {}),
     })
+    this.#bus?.start()
   }
 
   /** Reports an event; a throwing listener never breaks a query. */
@@ -125,6 +150,13 @@ export class CacheRuntime {
     inTransaction: boolean,
     load: () => Promise<unknown>,
   ): Promise<ReadResult> | ReadResult {
+    const bus = this.#bus
+    if (bus !== undefined && !bus.settled) {
+      // Until the subscription is live, other instances' invalidations could be missed.
+      return bus
+        .ready(this.options.redisTimeoutMs)
+        .then(() => this.read(model, operation, strategy, args, inTransaction, load))
+    }
     const parsed = parseStrategy(strategy, this.options.regions, `${model}.${operation}`)
     const modelOptions = this.options.models.get(model)
     const regionName = (parsed || undefined)?.region ?? modelOptions?.region ?? 'default'
@@ -303,6 +335,7 @@ export class CacheRuntime {
       try {
         const versions = await redis.bumpVersions(dependencies, () => freshVersion(this.options.clock()))
         this.versions.learn(dependencies, versions)
+        this.stack.track(this.#bus?.publish(dependencies, versions))
       } catch (error) {
         this.versions.bump(dependencies)
         this.stack.reportError('redis', 'invalidate', error)
@@ -381,6 +414,7 @@ export class CacheRuntime {
     await this.stack.drain()
     if (this.#closed) return
     this.#closed = true
+    await this.#bus?.close()
     if (this.#ownedRedis !== undefined) await this.#ownedRedis.quit().catch(() => undefined)
   }
 }

@@ -102,6 +102,29 @@ function isRedisEntry(value: unknown): value is RedisEntry {
   )
 }
 
+/** When this instance's memory tier may be trusted (see the invalidation bus). */
+export interface MemoryTrust {
+  /** The epoch to record on an entry validated against the source of truth now. */
+  stamp(): number
+  /** May an entry recorded with `epoch` and validated at `validatedAt` (clock ms) be served at `now`? */
+  trusts(epoch: number, validatedAt: number, now: number): boolean
+}
+
+/** Without Redis this instance's versions are the truth: its memory tier is always trusted. */
+const ALWAYS_TRUSTED: MemoryTrust = { stamp: () => 0, trusts: () => true }
+
+/** When and under which epoch versions were read from the source of truth. */
+interface Validation {
+  epoch: number
+  at: number
+}
+
+/** Versions captured before a load, and when. */
+interface Capture {
+  versions: string[]
+  validation: Validation
+}
+
 /** Injection points for tests that force interleavings. Never set in production. */
 export interface StackHooks {
   /** Runs after the load captured its versions and before it queries the database. */
@@ -120,6 +143,7 @@ export interface CacheStackOptions {
   emit: (event: CacheEvent) => void
   clock: () => number
   hooks?: StackHooks
+  trust?: MemoryTrust
 }
 
 /**
@@ -136,6 +160,7 @@ export class CacheStack {
   readonly #emit: (event: CacheEvent) => void
   readonly #clock: () => number
   readonly #hooks: StackHooks
+  readonly #trust: MemoryTrust
   readonly #flights = new Map<string, Flight>()
   readonly #unlanded = new Map<string, Unlanded>()
   readonly #background = new Set<Promise<unknown>>()
@@ -149,6 +174,7 @@ export class CacheStack {
     this.#emit = options.emit
     this.#clock = options.clock
     this.#hooks = options.hooks ?? {}
+    this.#trust = options.trust ?? ALWAYS_TRUSTED
   }
 
   /** Serves a read from a tier or by running `load` (shared with concurrent identical reads). */
@@ -172,6 +198,8 @@ export class CacheStack {
       this.#memory.delete(plan.key)
       return {}
     }
+    // Another instance's invalidation may have been missed: Redis validates the entry again.
+    if (!this.#trust.trusts(entry.epoch, entry.validatedAt, this.#clock())) return {}
     const soft = this.#versions.peek(plan.softDependency) !== entry.softVersion
     return this.#serve(plan, load, 'memory', entry.storedAt, soft, () => copyValue(entry.value))
   }
@@ -209,16 +237,21 @@ export class CacheStack {
   async #readRedis(plan: ReadPlan, load: () => Promise<unknown>, fallback?: Fallback): Promise<ReadResult> {
     const redis = this.#redis as RedisTier
     const dependencies = [...plan.dependencies, plan.softDependency]
-    let captured: string[] | undefined
+    let captured: Capture | undefined
+    const validation = this.#validation()
     try {
       const { bytes, versions } = await redis.lookup(plan.key, dependencies)
       this.#versions.learn(dependencies, versions)
       // Versions read before the load queries the database are a valid capture for it.
-      if (versions.every((v) => v !== null)) captured = versions as string[]
+      if (versions.every((v) => v !== null)) captured = { versions: versions as string[], validation }
       // The result of a load whose Redis write has not landed yet is newer than any entry there, and as good as
       // one by the same version check.
       const unlanded = this.#unlanded.get(plan.key)
-      if (captured !== undefined && unlanded !== undefined && sameList(unlanded.versions, captured)) {
+      if (
+        captured !== undefined &&
+        unlanded !== undefined &&
+        sameList(unlanded.versions, captured.versions)
+      ) {
         const { data, storedAt } = unlanded
         const served = this.#serve(plan, load, 'redis', storedAt, false, () => copyValue(data))
         if (served.result !== undefined) return served.result
@@ -241,7 +274,7 @@ export class CacheStack {
     plan: ReadPlan,
     load: () => Promise<unknown>,
     bytes: Uint8Array,
-    current: readonly string[],
+    { versions: current, validation }: Capture,
   ): Lookup {
     let entry: unknown
     try {
@@ -261,7 +294,7 @@ export class CacheStack {
     const served = this.#serve(plan, load, 'redis', storedAt, soft, () => data)
     if (served.result !== undefined && this.#memory !== undefined && plan.region.memory) {
       // Decoded fresh from bytes, `data` is not shared; keep a private copy for the memory tier.
-      this.#keepInMemory(plan, versions, softVersion, storedAt, copyValue(data), bytes.byteLength)
+      this.#keepInMemory(plan, versions, softVersion, storedAt, copyValue(data), bytes.byteLength, validation)
     }
     return served
   }
@@ -273,6 +306,7 @@ export class CacheStack {
     storedAt: number,
     value: unknown,
     size: number,
+    validation: Validation,
   ): void {
     const memory = this.#memory
     if (memory === undefined || !plan.region.memory) return
@@ -286,6 +320,8 @@ export class CacheStack {
       storedAt,
       value,
       size,
+      epoch: validation.epoch,
+      validatedAt: validation.at,
     }
     memory.set(plan.key, entry)
   }
@@ -293,7 +329,7 @@ export class CacheStack {
   async #miss(
     plan: ReadPlan,
     load: () => Promise<unknown>,
-    captured?: string[],
+    captured?: Capture,
     fallback?: Fallback,
   ): Promise<ReadResult> {
     const region = plan.region.name
@@ -335,7 +371,7 @@ export class CacheStack {
     void tracked.finally(() => this.#background.delete(tracked))
   }
 
-  #startLoad(plan: ReadPlan, load: () => Promise<unknown>, captured?: string[]): Flight {
+  #startLoad(plan: ReadPlan, load: () => Promise<unknown>, captured?: Capture): Flight {
     const flight: Flight = { versions: undefined, promise: Promise.resolve() }
     flight.promise = this.#load(plan, load, flight, captured).finally(() => {
       if (this.#flights.get(plan.key) === flight) this.#flights.delete(plan.key)
@@ -348,10 +384,11 @@ export class CacheStack {
     plan: ReadPlan,
     load: () => Promise<unknown>,
     flight: Flight,
-    captured?: string[],
+    captured?: Capture,
   ): Promise<unknown> {
     const dependencies = [...plan.dependencies, plan.softDependency]
-    let versions: string[] | undefined = captured
+    let versions: string[] | undefined = captured?.versions
+    const validation = captured?.validation ?? this.#validation()
     if (versions === undefined) {
       try {
         versions = await this.#capture(plan, dependencies)
@@ -365,7 +402,7 @@ export class CacheStack {
     const data = await load()
     this.#stats.count(plan.region.name, 'loads')
     if (this.#hooks.beforeStore !== undefined) await this.#hooks.beforeStore(plan.key)
-    const stored = versions !== undefined && this.#store(plan, versions, started, data)
+    const stored = versions !== undefined && this.#store(plan, versions, started, data, validation)
     this.#emit({
       type: 'load',
       key: plan.key,
@@ -391,11 +428,25 @@ export class CacheStack {
     return this.#versions.current(dependencies)
   }
 
-  #store(plan: ReadPlan, captured: readonly string[], storedAt: number, data: unknown): boolean {
+  #store(
+    plan: ReadPlan,
+    captured: readonly string[],
+    storedAt: number,
+    data: unknown,
+    validation: Validation,
+  ): boolean {
     const versions = captured.slice(0, -1)
     const softVersion = captured[captured.length - 1] as string
     if (this.#memory !== undefined && plan.region.memory) {
-      this.#keepInMemory(plan, versions, softVersion, storedAt, copyValue(data), estimateSize(data))
+      this.#keepInMemory(
+        plan,
+        versions,
+        softVersion,
+        storedAt,
+        copyValue(data),
+        estimateSize(data),
+        validation,
+      )
     }
     const redis = this.#redis
     if (redis === undefined || !plan.region.redis) return true
@@ -421,6 +472,10 @@ export class CacheStack {
     return true
   }
 
+  #validation(): Validation {
+    return { epoch: this.#trust.stamp(), at: this.#clock() }
+  }
+
   /** Reports cache trouble; never throws. */
   #fail(tier: TierName | undefined, operation: string, error: unknown, plan?: ReadPlan): void {
     if (plan !== undefined) this.#stats.count(plan.region.name, 'errors')
@@ -437,6 +492,14 @@ export class CacheStack {
   /** Background work still running (refreshes, Redis writes). */
   get pending(): number {
     return this.#background.size
+  }
+
+  /** Tracks background work so that `drain()` waits for it. */
+  track(work: Promise<unknown> | undefined): void {
+    if (work === undefined) return
+    const tracked = work.catch((error: unknown) => this.#fail(undefined, 'background', error))
+    this.#background.add(tracked)
+    void tracked.finally(() => this.#background.delete(tracked))
   }
 
   /** Waits for background refreshes and writes. */

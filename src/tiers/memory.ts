@@ -14,6 +14,10 @@ export interface MemoryEntry {
   readonly value: unknown
   /** Encoded size in bytes, for the byte bound. */
   readonly size: number
+  /** Bus epoch when the versions were read (see `MemoryTrust`). */
+  readonly epoch: number
+  /** Clock time (ms) when the versions were read. */
+  readonly validatedAt: number
 }
 
 /** The memory tier: an LRU bounded by entry count and encoded bytes. */

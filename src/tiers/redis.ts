@@ -9,7 +9,7 @@ const NEW_VERSION_TTL_MS = 60_000
 const VERSION_TTL_MARGIN_MS = 60_000
 
 /** Rejects with a {@link TierError} when `promise` has not settled within `ms`. */
-function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new TierError(`redis ${what} timed out after ${ms} ms`)), ms)

@@ -213,6 +213,7 @@ describe('options checked against the client', () => {
       redis,
       namespace: fixture.namespace(),
     })
+    await redis.ping() // the connection's own set-up commands are not the cache's
     const before = commands()
     const used = await countDuring(statements, async () => {
       await expect(prisma.user.findMany({ cacheStrategy: { ttl: -1 } })).rejects.toBeInstanceOf(StrategyError)

@@ -1,0 +1,209 @@
+import { randomBytes } from 'node:crypto'
+import type { RedisLike } from './options.ts'
+import type { MemoryTrust } from './stack.ts'
+import { withTimeout } from './tiers/redis.ts'
+
+/** What an instance publishes after it invalidated: the dependencies and the versions they moved to. */
+interface BusMessage {
+  /** Sending instance, so that it does not act on its own message. */
+  i: string
+  /** Dependencies. */
+  d: string[]
+  /** Their new versions, in the same order. */
+  v: string[]
+}
+
+/** A connection that can subscribe: an ioredis `Redis` or `Cluster` duplicate. */
+interface Subscriber {
+  subscribe(channel: string): Promise<unknown>
+  on(event: string, listener: (...args: any[]) => void): unknown
+  quit(): Promise<unknown>
+  disconnect(): void
+}
+
+function isMessage(value: unknown): value is BusMessage {
+  if (typeof value !== 'object' || value === null) return false
+  const { i, d, v } = value as Record<string, unknown>
+  return (
+    typeof i === 'string' &&
+    Array.isArray(d) &&
+    Array.isArray(v) &&
+    d.length === v.length &&
+    d.every((x) => typeof x === 'string') &&
+    v.every((x) => typeof x === 'string')
+  )
+}
+
+/** Construction parameters of {@link InvalidationBus}. */
+export interface BusOptions {
+  redis: RedisLike
+  namespace: string
+  /** Another instance invalidated: move these dependencies forward (never back). */
+  onVersions: (dependencies: readonly string[], versions: readonly string[]) => void
+  /** The subscription is (again) live: messages may have been missed while it was down. */
+  onResubscribed: () => void
+  /** The subscription is down: this instance can no longer trust its memory tier. */
+  onDown: () => void
+  onError: (operation: string, error: unknown) => void
+  /** Milliseconds clock (the cache's). */
+  clock: () => number
+  /** While the subscription is down, memory entries are served at most this long after they were validated. */
+  downTrustMs: number
+  /** Bound of a PUBLISH and of closing the subscriber. */
+  timeoutMs: number
+}
+
+/**
+ * Cross-instance invalidation over Redis pub/sub. Every invalidation is published with the versions it
+ * produced; receivers only move versions forward, so late, duplicated or reordered messages can never roll an
+ * instance back, and an instance ignores its own messages. While the subscription is down an instance cannot
+ * know what it missed, so its memory tier is trusted only briefly (`downTrustMs` after an entry was validated);
+ * each time the subscription comes (back) up a new epoch starts and entries validated before it are checked
+ * against Redis again before the memory tier serves them.
+ */
+export class InvalidationBus implements MemoryTrust {
+  readonly #redis: RedisLike
+  readonly #channel: string
+  readonly #instance = randomBytes(8).toString('hex')
+  readonly #options: BusOptions
+  #subscriber: Subscriber | undefined
+  #up = false
+  #closed = false
+  #epoch = 0
+  #settled = false
+  readonly #waiters: Array<() => void> = []
+
+  constructor(options: BusOptions) {
+    this.#redis = options.redis
+    this.#channel = `{${options.namespace}}:bus`
+    this.#options = options
+  }
+
+  /** True while the subscription is live. */
+  get up(): boolean {
+    return this.#up
+  }
+
+  /** True once the first subscription attempt succeeded or failed. */
+  get settled(): boolean {
+    return this.#settled
+  }
+
+  /** Resolves when the first subscription attempt has settled, or after `timeoutMs`. */
+  ready(timeoutMs: number): Promise<void> {
+    if (this.#settled) return Promise.resolve()
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        this.#settle()
+        resolve()
+      }, timeoutMs)
+      timer.unref()
+      this.#waiters.push(() => {
+        clearTimeout(timer)
+        resolve()
+      })
+    })
+  }
+
+  #settle(): void {
+    if (this.#settled) return
+    this.#settled = true
+    for (const wake of this.#waiters.splice(0)) wake()
+  }
+
+  stamp(): number {
+    return this.#up ? this.#epoch : -1
+  }
+
+  trusts(epoch: number, validatedAt: number, now: number): boolean {
+    if (this.#up) return epoch === this.#epoch
+    return now - validatedAt <= this.#options.downTrustMs
+  }
+
+  /** Opens the subscriber connection (a duplicate of the given client, owned and closed by the bus). */
+  start(): void {
+    const duplicate = this.#redis.duplicate?.() as unknown as Subscriber | undefined
+    if (duplicate === undefined) {
+      this.#options.onError(
+        'bus',
+        new Error('the Redis client cannot duplicate(): no cross-instance invalidation'),
+      )
+      this.#settle()
+      return
+    }
+    this.#subscriber = duplicate
+    duplicate.on('error', (error: unknown) => this.#options.onError('bus', error))
+    duplicate.on('close', () => this.#down())
+    duplicate.on('end', () => this.#down())
+    duplicate.on('message', (channel: string, message: string) => this.#receive(channel, message))
+    // After a reconnect ioredis subscribes again by itself before 'ready'; our own SUBSCRIBE's reply comes
+    // after its one, so when it arrives the subscription is live on the server.
+    duplicate.on('ready', () => {
+      duplicate.subscribe(this.#channel).then(
+        () => this.#resubscribed(),
+        (error: unknown) => this.#options.onError('bus', error),
+      )
+    })
+    duplicate.subscribe(this.#channel).then(
+      () => this.#resubscribed(),
+      (error: unknown) => {
+        this.#options.onError('bus', error)
+        this.#settle()
+      },
+    )
+  }
+
+  #down(): void {
+    if (!this.#up) return
+    this.#up = false
+    this.#options.onDown()
+  }
+
+  #resubscribed(): void {
+    if (this.#up || this.#closed) return
+    this.#epoch++
+    this.#up = true
+    this.#options.onResubscribed()
+    this.#settle()
+  }
+
+  #receive(channel: string, raw: string): void {
+    if (channel !== this.#channel) return
+    let message: unknown
+    try {
+      message = JSON.parse(raw)
+    } catch (error) {
+      this.#options.onError('bus', error)
+      return
+    }
+    if (!isMessage(message) || message.i === this.#instance) return
+    this.#options.onVersions(message.d, message.v)
+  }
+
+  /** Tells the other instances. Never throws; failures are reported. */
+  async publish(dependencies: readonly string[], versions: readonly string[]): Promise<void> {
+    const publish = (this.#redis as { publish?: (channel: string, message: string) => Promise<unknown> })
+      .publish
+    if (typeof publish !== 'function') return
+    const message: BusMessage = { i: this.#instance, d: [...dependencies], v: [...versions] }
+    try {
+      await withTimeout(
+        publish.call(this.#redis, this.#channel, JSON.stringify(message)),
+        this.#options.timeoutMs,
+        'PUBLISH',
+      )
+    } catch (error) {
+      this.#options.onError('publish', error)
+    }
+  }
+
+  /** Closes the subscriber connection. */
+  async close(): Promise<void> {
+    this.#closed = true
+    this.#up = false
+    const subscriber = this.#subscriber
+    this.#subscriber = undefined
+    if (subscriber === undefined) return
+    await withTimeout(subscriber.quit(), this.#options.timeoutMs, 'QUIT').catch(() => subscriber.disconnect())
+  }
+}
