@@ -11,6 +11,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { createTestDatabase } from '../setup/database.ts'
 import { createTestRedis } from '../setup/redis.ts'
+import { measureCoherence, percentile } from './coherence.ts'
 import { buildConcurrency } from './concurrency.ts'
 import { type CachedClient, DATABASE_URL, REDIS_URL, SEED, seed } from './fixtures.ts'
 import { measureBursts, measureInterleaved, measureThroughput } from './measure.ts'
@@ -82,6 +83,13 @@ async function main(): Promise<void> {
       concurrency: CONCURRENCY,
     })
 
+    progress('coherence: cross-instance invalidation')
+    const coherence = await measureCoherence(db, redis, scaled(300, 20))
+    const coherenceLine =
+      `${coherence.delaysMs.length} writes on instance A; delay until instance B's memory tier learns of each: ` +
+      `p50 ${percentile(coherence.delaysMs, 50).toFixed(2)} ms, p99 ${percentile(coherence.delaysMs, 99).toFixed(2)} ms, ` +
+      `max ${percentile(coherence.delaysMs, 100).toFixed(2)} ms; stale reads on B after delivery: ${coherence.staleReadsAfterDelivery}`
+
     const results = evaluate(targets(), latency)
     const seconds = (performance.now() - started) / 1000
     const loadAfter = os.loadavg()[0]!
@@ -110,6 +118,9 @@ async function main(): Promise<void> {
         '',
         `${CONCURRENCY} reads in flight, ${THROUGHPUT_ROUNDS} interleaved rounds, same client:`,
         throughputTable(throughput, concurrency.uncachedOf),
+        '',
+        `Cross-instance invalidation (two instances, memory + Redis, pub/sub bus):`,
+        coherenceLine,
         '',
         'Targets (reported, not asserted; verdict on p50 ratios, mean ratios in parentheses):',
         targetLines(results),
@@ -144,6 +155,13 @@ async function main(): Promise<void> {
       })),
       bursts: [...bursts].map(([name, b]) => ({ name, ...b })),
       throughputOpsPerSecond: Object.fromEntries(throughput),
+      coherence: {
+        writes: coherence.delaysMs.length,
+        p50Ms: percentile(coherence.delaysMs, 50),
+        p99Ms: percentile(coherence.delaysMs, 99),
+        maxMs: percentile(coherence.delaysMs, 100),
+        staleReadsAfterDelivery: coherence.staleReadsAfterDelivery,
+      },
       targets: results,
     }
     await writeFile(RESULTS_PATH, `${JSON.stringify(json, roundNumbers, 2)}\n`)

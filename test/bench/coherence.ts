@@ -1,0 +1,65 @@
+/**
+ * Cross-instance invalidation delay (G6): two instances share a Redis namespace, each with its own memory tier.
+ * Instance B holds a read in memory; instance A writes; the delay is the time from A's write returning to B
+ * learning of it through the bus (its `invalidate` event with cause 'bus'). After it, B no longer serves the
+ * old value from memory. Reported as percentiles; not asserted.
+ */
+
+import type { CacheEvent } from '../../src/index.ts'
+import { queryCache } from '../../src/index.ts'
+import type { TestDatabase } from '../setup/database.ts'
+import type { TestRedis } from '../setup/redis.ts'
+import { CACHE_STRATEGY, USER_ID } from './fixtures.ts'
+
+/** Delays in milliseconds, one per write. */
+export interface CoherenceResult {
+  delaysMs: number[]
+  staleReadsAfterDelivery: number
+}
+
+/** Measures `writes` invalidations from instance A to instance B. */
+export async function measureCoherence(
+  db: TestDatabase,
+  redis: TestRedis,
+  writes: number,
+): Promise<CoherenceResult> {
+  const namespace = `${redis.namespace}-coherence`
+  let notify: (() => void) | undefined
+  const onEvent = (event: CacheEvent) => {
+    if (event.type === 'invalidate' && event.cause === 'bus') notify?.()
+  }
+  const a = db
+    .createClient({ errorFormat: 'minimal' })
+    .client.$extends(queryCache({ redis: redis.connect(), namespace }))
+  const b = db
+    .createClient({ errorFormat: 'minimal' })
+    .client.$extends(queryCache({ redis: redis.connect(), namespace, onEvent }))
+  const read = () =>
+    b.user.findUnique({ where: { id: USER_ID }, cacheStrategy: CACHE_STRATEGY }).withCacheInfo()
+  const delaysMs: number[] = []
+  let staleReadsAfterDelivery = 0
+  try {
+    for (let i = 0; i < writes; i++) {
+      await read()
+      const delivered = new Promise<number>((resolve) => {
+        notify = () => resolve(performance.now())
+      })
+      await a.user.update({ where: { id: USER_ID }, data: { name: `coherence ${i}` } })
+      const returned = performance.now()
+      const arrived = await delivered
+      delaysMs.push(Math.max(0, arrived - returned))
+      const after = await read()
+      if (after.data?.name !== `coherence ${i}`) staleReadsAfterDelivery++
+    }
+  } finally {
+    await a.$cache.close()
+    await b.$cache.close()
+  }
+  return { delaysMs, staleReadsAfterDelivery }
+}
+
+/** The p-th percentile (0–100) of `values`. */
+export function percentile(values: readonly number[], p: number): number {
+  const sorted = [...values].sort((x, y) => x - y)
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN
+}
