@@ -143,6 +143,8 @@ export const DEFAULTS = {
   redisTimeoutMs: 250,
   /** While the invalidation bus is down, memory entries are served at most this long after validation. */
   busDownTrustMs: 500,
+  /** How often invalidations that an outage kept from Redis are retried. */
+  bumpRetryMs: 200,
   /** Most dependency versions an instance remembers; forgetting one only costs misses. */
   maxLocalVersions: 100_000,
 } as const

@@ -70,6 +70,9 @@ export class CacheRuntime {
   readonly #redis: RedisTier | undefined
   readonly #ownedRedis: RedisLike | undefined
   readonly #bus: InvalidationBus | undefined
+  readonly #pendingBumps = new Set<string>()
+  #retryTimer: NodeJS.Timeout | undefined
+  #retrying = false
   #closed = false
 
   constructor(
@@ -330,21 +333,61 @@ export class CacheRuntime {
     context?: { model?: string; operation?: string; reason?: string; tables?: readonly string[] },
   ): Promise<void> {
     if (dependencies.length === 0) return
-    const redis = this.#redis
-    if (redis !== undefined) {
-      try {
-        const versions = await redis.bumpVersions(dependencies, () => freshVersion(this.options.clock()))
-        this.versions.learn(dependencies, versions)
-        this.stack.track(this.#bus?.publish(dependencies, versions))
-      } catch (error) {
-        this.versions.bump(dependencies)
-        this.stack.reportError('redis', 'invalidate', error)
-      }
-    } else {
-      this.versions.bump(dependencies)
-    }
+    if (this.#redis !== undefined) await this.#bumpInRedis(dependencies)
+    else this.versions.bump(dependencies)
     this.stats.invalidation()
     this.emit({ type: 'invalidate', dependencies, mode, cause, ...context })
+  }
+
+  /**
+   * Bumps versions in Redis, with any bumps an outage left pending. When Redis fails, this instance's memory
+   * tier is invalidated at once (its local versions jump ahead of Redis, so nothing stored can match) and the
+   * bump is retried until Redis takes it: an invalidation is never lost to an outage.
+   */
+  async #bumpInRedis(dependencies: readonly string[]): Promise<void> {
+    const redis = this.#redis as RedisTier
+    const all = [...new Set([...this.#pendingBumps, ...dependencies])]
+    try {
+      const versions = await redis.bumpVersions(all, () => freshVersion(this.options.clock()))
+      this.versions.learn(all, versions)
+      // Where a failed bump moved this instance ahead of Redis, adopt Redis' version again. The INCR made it
+      // newer than any version an entry can have recorded, so this cannot make an old entry match.
+      const ahead = all.filter((dependency) => this.#pendingBumps.has(dependency))
+      this.versions.adopt(
+        ahead,
+        ahead.map((dependency) => versions[all.indexOf(dependency)] as string),
+      )
+      for (const dependency of all) this.#pendingBumps.delete(dependency)
+      this.stack.track(this.#bus?.publish(all, versions))
+      if (this.#pendingBumps.size === 0) this.#stopRetrying()
+    } catch (error) {
+      this.versions.bump(dependencies)
+      for (const dependency of dependencies) this.#pendingBumps.add(dependency)
+      this.stack.reportError('redis', 'invalidate', error)
+      this.#retryLater()
+    }
+  }
+
+  #retryLater(): void {
+    if (this.#retryTimer !== undefined || this.#closed) return
+    this.#retryTimer = setInterval(() => {
+      if (this.#retrying || this.#pendingBumps.size === 0) return
+      this.#retrying = true
+      this.#bumpInRedis([]).finally(() => {
+        this.#retrying = false
+      })
+    }, DEFAULTS.bumpRetryMs)
+    this.#retryTimer.unref()
+  }
+
+  #stopRetrying(): void {
+    if (this.#retryTimer !== undefined) clearInterval(this.#retryTimer)
+    this.#retryTimer = undefined
+  }
+
+  /** Invalidations that Redis has not taken yet (an outage); retried until it does. */
+  get pendingInvalidations(): number {
+    return this.#pendingBumps.size
   }
 
   /** `$cache.invalidate()`: validates first, then invalidates globally. */
@@ -406,6 +449,7 @@ export class CacheRuntime {
     const memory = this.#memory
     return this.stats.snapshot(
       memory === undefined ? undefined : { entries: memory.size, bytes: memory.bytes },
+      this.#pendingBumps.size,
     )
   }
 
@@ -414,6 +458,8 @@ export class CacheRuntime {
     await this.stack.drain()
     if (this.#closed) return
     this.#closed = true
+    if (this.#pendingBumps.size > 0) await this.#bumpInRedis([])
+    this.#stopRetrying()
     await this.#bus?.close()
     if (this.#ownedRedis !== undefined) await this.#ownedRedis.quit().catch(() => undefined)
   }

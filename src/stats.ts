@@ -23,6 +23,8 @@ export interface TierStats {
 /** What `$cache.stats()` returns: totals, and the same counters per region and per tier. */
 export interface CacheStats extends RegionStats {
   invalidations: number
+  /** Invalidations an outage kept from Redis, being retried (0 when Redis has them all). */
+  pendingInvalidations: number
   regions: Record<string, RegionStats>
   tiers: Partial<Record<TierName, TierStats>>
 }
@@ -77,7 +79,7 @@ export class StatsRecorder {
   }
 
   /** A snapshot; `memory` adds the tier's current size. */
-  snapshot(memory?: { entries: number; bytes: number }): CacheStats {
+  snapshot(memory?: { entries: number; bytes: number }, pendingInvalidations = 0): CacheStats {
     const totals = emptyRegion()
     const regions: Record<string, RegionStats> = {}
     for (const [name, stats] of this.#regions) {
@@ -87,6 +89,6 @@ export class StatsRecorder {
     const tiers: Partial<Record<TierName, TierStats>> = {}
     for (const [name, stats] of this.#tiers) tiers[name] = { ...stats }
     if (memory !== undefined) tiers.memory = { ...(tiers.memory ?? { hits: 0, errors: 0 }), ...memory }
-    return { ...totals, invalidations: this.#invalidations, regions, tiers }
+    return { ...totals, invalidations: this.#invalidations, pendingInvalidations, regions, tiers }
   }
 }

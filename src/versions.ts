@@ -115,6 +115,17 @@ export class LocalVersions {
     }
   }
 
+  /**
+   * Sets versions as Redis reports them after a bump, even backwards: used when a failed bump had moved this
+   * instance ahead. Safe because no entry can have recorded the local-only version.
+   */
+  adopt(dependencies: readonly string[], versions: readonly string[]): void {
+    for (let i = 0; i < dependencies.length; i++) {
+      const version = versions[i]
+      if (version !== undefined) this.#set(dependencies[i] as string, version)
+    }
+  }
+
   /** Bumps local versions (memory-only mode). Returns the new versions. */
   bump(dependencies: readonly string[]): string[] {
     return dependencies.map((dependency) => {

@@ -1,5 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process'
+import { mkdtemp, rm } from 'node:fs/promises'
 import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
 import { Redis } from 'ioredis'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import type { CacheEvent, QueryCacheOptions } from '../../src/index.ts'
@@ -116,8 +119,8 @@ describe('coherent memory tiers', () => {
   })
 })
 
-/** A private Redis on a free loopback port, so that killing its clients disturbs no other test file. */
-async function privateRedis(): Promise<{ url: string; stop: () => Promise<void> }> {
+/** A private Redis on a free loopback port, so that killing its clients or itself disturbs no other test file. */
+async function privateRedis(options: { persistent?: boolean } = {}) {
   const port = await new Promise<number>((resolve) => {
     const probe = createServer()
     probe.listen(0, '127.0.0.1', () => {
@@ -125,34 +128,56 @@ async function privateRedis(): Promise<{ url: string; stop: () => Promise<void> 
       probe.close(() => resolve(typeof address === 'object' && address !== null ? address.port : 0))
     })
   })
-  const server: ChildProcess = spawn(
-    'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-    { stdio: 'ignore' },
+  const dir = await mkdtemp(path.join(tmpdir(), 'pqc-redis-'))
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--dir', dir]
+  args.push(
+    ...(options.persistent ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no']),
   )
   const url = `redis://127.0.0.1:${port}`
-  for (let attempt = 0; ; attempt++) {
-    const probe = new Redis(url, { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 })
-    probe.on('error', () => {})
-    try {
-      await probe.connect()
-      await probe.ping()
-      probe.disconnect()
-      break
-    } catch (error) {
-      probe.disconnect()
-      if (attempt > 100) throw error
-      await new Promise((resolve) => setTimeout(resolve, 50))
+  let server: ChildProcess | undefined
+  const start = async () => {
+    server = spawn('redis-server', args, { stdio: 'ignore' })
+    for (let attempt = 0; ; attempt++) {
+      const probe = new Redis(url, { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 })
+      probe.on('error', () => {})
+      try {
+        await probe.connect()
+        await probe.ping()
+        probe.disconnect()
+        return
+      } catch (error) {
+        probe.disconnect()
+        if (attempt > 100) throw error
+        await new Promise((resolve) => setTimeout(resolve, 50))
+      }
     }
   }
+  const stop = () =>
+    new Promise<void>((resolve) => {
+      const running = server
+      if (running === undefined || running.exitCode !== null) return resolve()
+      running.once('exit', () => resolve())
+      running.kill('SIGTERM')
+    })
+  await start()
   return {
     url,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        server.once('exit', () => resolve())
-        server.kill('SIGTERM')
-      }),
+    start,
+    stop,
+    async dispose() {
+      await stop()
+      await rm(dir, { recursive: true, force: true })
+    },
   }
+}
+
+/** Waits for a condition that another process makes true (a reconnect, a retry); bounded, never a race. */
+async function until(condition: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 400; i++) {
+    if (condition()) return
+    await new Promise((resolve) => setTimeout(resolve, 25))
+  }
+  throw new Error(`timed out waiting for ${what}`)
 }
 
 describe('a lost subscription', () => {
@@ -188,7 +213,70 @@ describe('a lost subscription', () => {
       await b.prisma.$cache.close()
     } finally {
       for (const connection of connections) connection.disconnect()
-      await redis.stop()
+      await redis.dispose()
     }
+  })
+})
+
+describe('no invalidation lost to an outage', () => {
+  it.each([
+    { name: 'Redis restarted with its data', persistent: true },
+    { name: 'Redis restarted empty', persistent: false },
+  ])('$name: after a write during the outage every instance reads the new value', async ({ persistent }) => {
+    const redis = await privateRedis({ persistent })
+    const connections: Redis[] = []
+    const connect = () => {
+      const connection = new Redis(redis.url, { retryStrategy: () => 50 })
+      connection.on('error', () => {})
+      connections.push(connection)
+      return connection
+    }
+    try {
+      const namespace = fixture.namespace()
+      const a = instance({ redis: connect(), namespace })
+      const b = instance({ redis: connect(), namespace })
+      const c = instance({ redis: connect(), namespace, memory: false })
+      const user = await a.prisma.user.create({ data: { email: `outage${persistent}@x.io`, name: 'old' } })
+      const reads = [a, b, c].map(
+        (i) => () =>
+          i.prisma.user.findUnique({ where: { id: user.id }, cacheStrategy: { ttl: 3600 } }).withCacheInfo(),
+      )
+      for (const read of reads) await read()
+      // The entry has landed in Redis once the memory-less instance hits it.
+      for (let i = 0; (await reads[2]!()).info.status !== 'hit'; i++)
+        if (i > 100) throw new Error('no Redis hit')
+      expect((await reads[1]!()).info.status).toBe('hit')
+
+      await redis.stop()
+      await a.prisma.user.update({ where: { id: user.id }, data: { name: 'new' } }) // Redis cannot hear this
+      expect(a.prisma.$cache.stats().pendingInvalidations).toBeGreaterThan(0)
+      expect((await reads[0]!()).data?.name).toBe('new') // its own memory tier knew at once
+
+      const bBack = b.next((e) => e.type === 'bus' && e.state === 'up')
+      await redis.start()
+      await bBack
+      await until(() => a.prisma.$cache.stats().pendingInvalidations === 0, 'the retried invalidation')
+      for (const read of reads) expect((await read()).data?.name).toBe('new')
+      for (const i of [a, b, c]) await i.prisma.$cache.close()
+    } finally {
+      for (const connection of connections) connection.disconnect()
+      await redis.dispose()
+    }
+  })
+
+  it('evicted version keys never validate an old entry', async () => {
+    const namespace = fixture.namespace()
+    const a = instance({ redis: fixture.connection(), namespace, memory: false })
+    const user = await a.prisma.user.create({ data: { email: 'evicted@x.io', name: 'old' } })
+    const read = () =>
+      a.prisma.user.findUnique({ where: { id: user.id }, cacheStrategy: { ttl: 3600 } }).withCacheInfo()
+    await read()
+    await a.prisma.$cache.close()
+    expect((await read()).info.status).toBe('hit')
+    const raw = fixture.connection()
+    // As maxmemory eviction would: the version keys go, the entry stays.
+    for (const key of await raw.keys(`{${namespace}}:v:*`)) await raw.del(key)
+    expect((await read()).info.status).toBe('miss')
+    await a.prisma.$cache.close()
   })
 })
