@@ -16,6 +16,13 @@ export interface RegionOptions {
   staleIfError?: number
   /** Tiers to read and write, in order. Default `['memory', 'redis']` (Redis only when configured). */
   tiers?: readonly TierName[]
+  /**
+   * With Redis: concurrent identical misses on different instances cause one database query in total (a Redis
+   * lease lock per key; the others wait for the entry). `false` turns it off. Default `true`.
+   */
+  lock?: boolean
+  /** Seconds a lock holder may take before another instance loads instead. > 0. Default 2. */
+  lockLease?: number
 }
 
 /** Per-model settings. */
@@ -75,6 +82,7 @@ export interface RedisLike {
   getBuffer(key: string): Promise<Buffer | null>
   mget(...keys: string[]): Promise<(string | null)[]>
   set(key: string, value: string | Buffer, mode: 'PX', ms: number): Promise<unknown>
+  set(key: string, value: string | Buffer, mode: 'PX', ms: number, nx: 'NX'): Promise<unknown>
   eval(script: string, numKeys: number, ...args: (string | number)[]): Promise<unknown>
   evalsha(sha: string, numKeys: number, ...args: (string | number)[]): Promise<unknown>
   script(subcommand: 'LOAD', script: string): Promise<unknown>
@@ -137,7 +145,14 @@ export interface CacheStrategy {
 /** The defaults, in one place. */
 export const DEFAULTS = {
   namespace: 'pqc',
-  region: { ttl: 60, swr: 0, staleIfError: 0, tiers: ['memory', 'redis'] as readonly TierName[] },
+  region: {
+    ttl: 60,
+    swr: 0,
+    staleIfError: 0,
+    tiers: ['memory', 'redis'] as readonly TierName[],
+    lock: true,
+    lockLease: 2,
+  },
   memory: { maxEntries: 10_000, maxBytes: 64 * 1024 * 1024 },
   maxTags: 64,
   redisTimeoutMs: 250,
@@ -155,6 +170,9 @@ export interface ResolvedRegion {
   ttlMs: number
   swrMs: number
   staleIfErrorMs: number
+  /** Cluster-wide lease lock on misses (Redis only). */
+  lock: boolean
+  lockLeaseMs: number
   memory: boolean
   redis: boolean
 }
@@ -175,7 +193,7 @@ export interface ResolvedOptions {
 const NAMESPACE_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/
 const NAME_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/
 const TAG_PATTERN = /^[A-Za-z0-9_.:/@-]{1,64}$/
-const REGION_KEYS = ['ttl', 'swr', 'staleIfError', 'tiers'] as const
+const REGION_KEYS = ['ttl', 'swr', 'staleIfError', 'tiers', 'lock', 'lockLease'] as const
 const MODEL_KEYS = ['region', 'cache'] as const
 const MEMORY_KEYS = ['maxEntries', 'maxBytes'] as const
 const OPTION_KEYS = [
@@ -218,6 +236,12 @@ function seconds(
   return value
 }
 
+function lockOption(where: string, value: unknown): boolean {
+  if (value === undefined) return DEFAULTS.region.lock
+  if (typeof value !== 'boolean') throw new ConfigError(`${where} must be a boolean`)
+  return value
+}
+
 function positiveInteger(where: string, value: unknown, fallback: number, min: number): number {
   if (value === undefined) return fallback
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
@@ -245,6 +269,11 @@ function resolveRegion(
     swrMs: seconds(`${where}.swr`, region.swr, DEFAULTS.region.swr) * 1000,
     staleIfErrorMs:
       seconds(`${where}.staleIfError`, region.staleIfError, DEFAULTS.region.staleIfError) * 1000,
+    lock: lockOption(`${where}.lock`, region.lock),
+    lockLeaseMs: Math.max(
+      1,
+      seconds(`${where}.lockLease`, region.lockLease, DEFAULTS.region.lockLease) * 1000,
+    ),
     memory: tiers.includes('memory'),
     redis: redisConfigured && tiers.includes('redis'),
   }

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto'
 import { type Codec, copyValue, estimateSize } from './codec.ts'
 import { SerializationError } from './errors.ts'
 import type { CacheEvent, ResolvedRegion, TierName } from './options.ts'
@@ -124,6 +125,16 @@ interface Capture {
   versions: string[]
   validation: Validation
 }
+
+/** A held lease lock. */
+interface Lock {
+  key: string
+  token: string
+}
+
+/** Backoff of an instance waiting for another one's load: first and longest pause between polls. */
+const LOCK_POLL_FIRST_MS = 5
+const LOCK_POLL_MAX_MS = 200
 
 /** Injection points for tests that force interleavings. Never set in production. */
 export interface StackHooks {
@@ -386,6 +397,95 @@ export class CacheStack {
     flight: Flight,
     captured?: Capture,
   ): Promise<unknown> {
+    const redis = this.#redis
+    let lock: Lock | undefined
+    // A refresh loads now by definition; everyone else shares one load across instances.
+    if (redis !== undefined && plan.region.redis && plan.region.lock && !plan.refresh) {
+      const outcome = await this.#lockOrWait(plan, redis)
+      if (outcome.kind === 'loaded') return outcome.data
+      lock = outcome.lock
+    }
+    let stored: Promise<void> | undefined
+    try {
+      const result = await this.#loadAndStore(plan, load, flight, captured)
+      stored = result.written
+      return result.data
+    } finally {
+      if (lock !== undefined && redis !== undefined) {
+        const held = lock
+        // Released once the entry has landed, so that the instances waiting for it find it.
+        this.track((stored ?? Promise.resolve()).then(() => redis.releaseLock(held.key, held.token)))
+      }
+    }
+  }
+
+  /**
+   * Cluster-wide single flight (G5): take the key's lease lock, or wait for the instance that holds it to store
+   * the entry. Waiting polls with backoff (a lookup and a renewed attempt to take the lock, so a released or
+   * expired lease hands over at once). Redis trouble means loading without the lock: never a failed query.
+   */
+  async #lockOrWait(
+    plan: ReadPlan,
+    redis: RedisTier,
+  ): Promise<{ kind: 'loaded'; data: unknown } | { kind: 'load'; lock: Lock | undefined }> {
+    const lock: Lock = { key: `${plan.key}:lock`, token: randomBytes(8).toString('hex') }
+    const deadline = performance.now() + plan.region.lockLeaseMs
+    let delay = LOCK_POLL_FIRST_MS
+    for (;;) {
+      try {
+        if (await redis.acquireLock(lock.key, lock.token, plan.region.lockLeaseMs))
+          return { kind: 'load', lock }
+      } catch (error) {
+        this.#fail('redis', 'lock', error, plan)
+        return { kind: 'load', lock: undefined }
+      }
+      if (performance.now() >= deadline) return { kind: 'load', lock: undefined }
+      await new Promise((resolve) => setTimeout(resolve, delay))
+      delay = Math.min(delay * 2, LOCK_POLL_MAX_MS)
+      const found = await this.#validEntry(plan, redis)
+      if (found !== undefined) return { kind: 'loaded', data: found }
+    }
+  }
+
+  /** The data of a current, fresh entry in Redis, or undefined. */
+  async #validEntry(plan: ReadPlan, redis: RedisTier): Promise<unknown> {
+    const dependencies = [...plan.dependencies, plan.softDependency]
+    try {
+      const validation = this.#validation()
+      const { bytes, versions } = await redis.lookup(plan.key, dependencies)
+      if (bytes === null || versions.some((v) => v === null)) return undefined
+      this.#versions.learn(dependencies, versions)
+      const entry = this.#codec.decode(bytes)
+      if (!isRedisEntry(entry)) return undefined
+      const [, stored, storedVersions, softVersion, storedAt, data] = entry
+      const current = versions as string[]
+      if (!sameList(stored, plan.dependencies) || !sameList(storedVersions, current.slice(0, -1)))
+        return undefined
+      // Only a fresh entry: a stale one is what a background refresh is replacing.
+      if (this.#clock() - storedAt > plan.ttlMs || current[current.length - 1] !== softVersion)
+        return undefined
+      this.#keepInMemory(
+        plan,
+        storedVersions,
+        softVersion,
+        storedAt,
+        copyValue(data),
+        bytes.byteLength,
+        validation,
+      )
+      return data
+    } catch (error) {
+      this.#fail('redis', 'lock-wait', error, plan)
+      return undefined
+    }
+  }
+
+  async #loadAndStore(
+    plan: ReadPlan,
+    load: () => Promise<unknown>,
+    flight: Flight,
+    captured?: Capture,
+  ): Promise<{ data: unknown; written: Promise<void> | undefined }> {
     const dependencies = [...plan.dependencies, plan.softDependency]
     let versions: string[] | undefined = captured?.versions
     const validation = captured?.validation ?? this.#validation()
@@ -402,16 +502,17 @@ export class CacheStack {
     const data = await load()
     this.#stats.count(plan.region.name, 'loads')
     if (this.#hooks.beforeStore !== undefined) await this.#hooks.beforeStore(plan.key)
-    const stored = versions !== undefined && this.#store(plan, versions, started, data, validation)
+    const written =
+      versions === undefined ? undefined : this.#store(plan, versions, started, data, validation)
     this.#emit({
       type: 'load',
       key: plan.key,
       region: plan.region.name,
       model: plan.model,
       duration: this.#clock() - started,
-      stored,
+      stored: versions !== undefined,
     })
-    return data
+    return { data, written }
   }
 
   async #capture(plan: ReadPlan, dependencies: readonly string[]): Promise<string[]> {
@@ -434,7 +535,7 @@ export class CacheStack {
     storedAt: number,
     data: unknown,
     validation: Validation,
-  ): boolean {
+  ): Promise<void> | undefined {
     const versions = captured.slice(0, -1)
     const softVersion = captured[captured.length - 1] as string
     if (this.#memory !== undefined && plan.region.memory) {
@@ -449,7 +550,7 @@ export class CacheStack {
       )
     }
     const redis = this.#redis
-    if (redis === undefined || !plan.region.redis) return true
+    if (redis === undefined || !plan.region.redis) return undefined
     const dependencies = plan.dependencies
     const ttl = plan.ttlMs + plan.swrMs + plan.region.staleIfErrorMs
     // Encoded and written after the caller has its answer: the versions were captured before the load, so a
@@ -469,7 +570,7 @@ export class CacheStack {
     })
     this.#background.add(write)
     void write.finally(() => this.#background.delete(write))
-    return true
+    return write
   }
 
   #validation(): Validation {

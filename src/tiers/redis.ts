@@ -67,7 +67,15 @@ function script(source: string): Script {
   return { source, sha: createHash('sha1').update(source).digest('hex') }
 }
 
+/** Deletes the lock KEYS[1] only if it still holds this owner's token ARGV[1]. */
+const RELEASE_LOCK = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('DEL', KEYS[1])
+end
+return 0`
+
 const SCRIPTS = {
+  release: script(RELEASE_LOCK),
   current: script(CURRENT_VERSIONS),
   bump: script(BUMP_VERSIONS),
 } as const
@@ -143,6 +151,21 @@ export class RedisTier {
     )
   }
 
+  /** Takes the lease lock `key` for `leaseMs` if nobody holds it. True when taken. */
+  async acquireLock(key: string, token: string, leaseMs: number): Promise<boolean> {
+    const reply = await withTimeout(
+      this.client.set(key, token, 'PX', Math.max(1, Math.ceil(leaseMs)), 'NX'),
+      this.#timeoutMs,
+      'SET NX',
+    )
+    return reply === 'OK'
+  }
+
+  /** Releases the lease lock `key` if this owner still holds it (a lease that expired is someone else's now). */
+  async releaseLock(key: string, token: string): Promise<void> {
+    await this.#runScript(SCRIPTS.release, [key], [token])
+  }
+
   /** Versions as stored, null where missing. One MGET: read-only, for the hit path. */
   async readVersions(dependencies: readonly string[]): Promise<(string | null)[]> {
     return withTimeout(
@@ -174,7 +197,10 @@ export class RedisTier {
     ttlMs: number,
   ): Promise<unknown> {
     const keys = dependencies.map((d) => this.versionKey(d))
-    const args = [ttlMs, ...dependencies.map(() => fresh())]
+    return this.#runScript(s, keys, [ttlMs, ...dependencies.map(() => fresh())])
+  }
+
+  async #runScript(s: Script, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown> {
     const run = async () => {
       try {
         return await this.client.evalsha(s.sha, keys.length, ...keys, ...args)

@@ -280,3 +280,74 @@ describe('no invalidation lost to an outage', () => {
     await a.prisma.$cache.close()
   })
 })
+
+describe('stampede lock across instances (G5)', () => {
+  const loads = (events: CacheEvent[]) => events.filter((e) => e.type === 'load').length
+
+  it('concurrent identical cold reads on 4 instances cause one database query in total', async () => {
+    const namespace = fixture.namespace()
+    const instances = Array.from({ length: 4 }, () => instance({ redis: fixture.connection(), namespace }))
+    const [first] = instances
+    await first!.prisma.user.create({ data: { email: 'stampede@x.io' } })
+    for (const i of instances) await i.prisma.$cache.stats() // all constructed
+    const statementsBefore = instances.map((i) => i.statements.count)
+    const results = await Promise.all(
+      instances.flatMap((i) =>
+        Array.from({ length: 25 }, () => i.prisma.user.findMany({ cacheStrategy: { ttl: 60 } })),
+      ),
+    )
+    expect(results.every((r) => r.length === 1)).toBe(true)
+    expect(instances.reduce((sum, i) => sum + loads(i.events), 0)).toBe(1)
+    const statements = instances.reduce(
+      (sum, i, n) => sum + i.statements.count - (statementsBefore[n] ?? 0),
+      0,
+    )
+    expect(statements).toBe(1)
+    for (const i of instances) await i.prisma.$cache.close()
+  })
+
+  it('with the lock off, each instance loads', async () => {
+    const namespace = fixture.namespace()
+    const regions = { default: { lock: false } }
+    const instances = Array.from({ length: 3 }, () =>
+      instance({ redis: fixture.connection(), namespace, regions }),
+    )
+    await Promise.all(instances.map((i) => i.prisma.user.findMany({ cacheStrategy: { ttl: 60 } })))
+    expect(instances.reduce((sum, i) => sum + loads(i.events), 0)).toBe(3)
+    for (const i of instances) await i.prisma.$cache.close()
+  })
+
+  it("a crashed holder's lease expires and the next caller loads", async () => {
+    const namespace = fixture.namespace()
+    const regions = { default: { lockLease: 0.3 } }
+    const a = instance({ redis: fixture.connection(), namespace, regions })
+    await a.prisma.user.create({ data: { email: 'crashed@x.io', name: 'n' } })
+    const read = () => a.prisma.user.findMany({ cacheStrategy: { ttl: 60 } }).withCacheInfo()
+    const { info } = await read()
+    await a.prisma.$cache.invalidate({ models: ['User'] })
+    // A holder that took the lease and died: nobody will release it.
+    await fixture.connection().set(`${info.key}:lock`, 'crashed-owner', 'PX', 300)
+    const started = performance.now()
+    const after = await read()
+    expect(after.info.status).toBe('miss')
+    expect(after.data[0]?.name).toBe('n')
+    expect(performance.now() - started).toBeGreaterThanOrEqual(200) // it waited for the lease, then loaded
+    expect(loads(a.events)).toBe(2)
+    await a.prisma.$cache.close()
+  })
+
+  it('a release never deletes a lease that expired and was taken by someone else', async () => {
+    const raw = fixture.connection()
+    const { RedisTier } = await import('../../src/tiers/redis.ts')
+    const tier = new RedisTier(raw, fixture.namespace(), 1000)
+    const key = `${fixture.namespace()}:lock`
+    expect(await tier.acquireLock(key, 'slow-owner', 50)).toBe(true)
+    expect(await tier.acquireLock(key, 'other', 5000)).toBe(false)
+    await raw.del(key) // the slow owner's lease expired...
+    expect(await tier.acquireLock(key, 'other', 5000)).toBe(true) // ...and another owner took it
+    await tier.releaseLock(key, 'slow-owner')
+    expect(await raw.get(key)).toBe('other')
+    await tier.releaseLock(key, 'other')
+    expect(await raw.get(key)).toBeNull()
+  })
+})

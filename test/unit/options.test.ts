@@ -11,6 +11,8 @@ describe('resolveOptions', () => {
       ttlMs: DEFAULTS.region.ttl * 1000,
       swrMs: 0,
       staleIfErrorMs: 0,
+      lock: true,
+      lockLeaseMs: DEFAULTS.region.lockLease * 1000,
       memory: true,
       redis: false,
     })
