@@ -8,6 +8,9 @@ const NEW_VERSION_TTL_MS = 60_000
 /** Extra lifetime given to version keys beyond the entry being stored (covers the load's duration). */
 const VERSION_TTL_MARGIN_MS = 60_000
 
+/** Circuit breaker: consecutive failures that open it, and for how long it stays open. */
+const BREAKER = { failures: 5, openMs: 1_000 } as const
+
 /** Rejects with a {@link TierError} when `promise` has not settled within `ms`. */
 export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined
@@ -95,6 +98,8 @@ export class RedisTier {
   /** One MGET for the hit path; not on a Cluster, where the entry and the version keys live in different slots. */
   readonly #mgetBuffer: MgetBuffer | undefined
 
+  readonly #breaker = { failures: 0, openUntil: 0 }
+
   /** `timeoutMs` bounds every command: a slow or unreachable Redis costs at most that, then counts as a miss. */
   constructor(client: RedisLike, namespace: string, timeoutMs: number) {
     this.client = client
@@ -120,13 +125,41 @@ export class RedisTier {
     }
     const keys = [key]
     for (const dependency of dependencies) keys.push(this.versionKey(dependency))
-    const reply = await withTimeout(mgetBuffer(...keys), this.#timeoutMs, 'MGET')
+    const reply = await this.#call('MGET', () => mgetBuffer(...keys))
     const versions = new Array<string | null>(dependencies.length)
     for (let i = 0; i < dependencies.length; i++) {
       const version = reply[i + 1]
       versions[i] = version === null || version === undefined ? null : version.toString()
     }
     return { bytes: reply[0] ?? null, versions }
+  }
+
+  /**
+   * Runs a command behind the timeout and a circuit breaker: after {@link BREAKER.failures} consecutive
+   * failures Redis is not asked at all for {@link BREAKER.openMs} (every call fails at once, so a down Redis
+   * adds no latency); then one call probes it again.
+   */
+  async #call<T>(what: string, start: () => Promise<T>): Promise<T> {
+    const breaker = this.#breaker
+    const now = performance.now()
+    if (breaker.openUntil > now)
+      throw new TierError(`redis ${what} skipped: circuit open after repeated failures`)
+    if (breaker.openUntil !== 0) breaker.openUntil = now + BREAKER.openMs // half-open: this call is the probe
+    try {
+      const result = await withTimeout(start(), this.#timeoutMs, what)
+      breaker.failures = 0
+      breaker.openUntil = 0
+      return result
+    } catch (error) {
+      breaker.failures++
+      if (breaker.failures >= BREAKER.failures) breaker.openUntil = performance.now() + BREAKER.openMs
+      throw error
+    }
+  }
+
+  /** True while the circuit breaker keeps commands from Redis. */
+  get circuitOpen(): boolean {
+    return this.#breaker.openUntil > performance.now()
   }
 
   /** The Redis key holding a dependency's version. */
@@ -136,7 +169,7 @@ export class RedisTier {
 
   /** The encoded entry, or null. */
   async getEntry(key: string): Promise<Buffer | null> {
-    return withTimeout(this.client.getBuffer(key), this.#timeoutMs, 'GET')
+    return this.#call('GET', () => this.client.getBuffer(key))
   }
 
   /** Stores an encoded entry that expires after `ttlMs`. */
@@ -144,19 +177,13 @@ export class RedisTier {
     const buffer = Buffer.isBuffer(bytes)
       ? bytes
       : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
-    await withTimeout(
-      this.client.set(key, buffer, 'PX', Math.max(1, Math.ceil(ttlMs))),
-      this.#timeoutMs,
-      'SET',
-    )
+    await this.#call('SET', () => this.client.set(key, buffer, 'PX', Math.max(1, Math.ceil(ttlMs))))
   }
 
   /** Takes the lease lock `key` for `leaseMs` if nobody holds it. True when taken. */
   async acquireLock(key: string, token: string, leaseMs: number): Promise<boolean> {
-    const reply = await withTimeout(
+    const reply = await this.#call('SET NX', () =>
       this.client.set(key, token, 'PX', Math.max(1, Math.ceil(leaseMs)), 'NX'),
-      this.#timeoutMs,
-      'SET NX',
     )
     return reply === 'OK'
   }
@@ -168,11 +195,7 @@ export class RedisTier {
 
   /** Versions as stored, null where missing. One MGET: read-only, for the hit path. */
   async readVersions(dependencies: readonly string[]): Promise<(string | null)[]> {
-    return withTimeout(
-      this.client.mget(...dependencies.map((d) => this.versionKey(d))),
-      this.#timeoutMs,
-      'MGET',
-    )
+    return this.#call('MGET', () => this.client.mget(...dependencies.map((d) => this.versionKey(d))))
   }
 
   /** Current versions, creating missing ones with fresh values; keeps them for at least `entryTtlMs`. */
@@ -209,6 +232,6 @@ export class RedisTier {
         return this.client.eval(s.source, keys.length, ...keys, ...args)
       }
     }
-    return withTimeout(run(), this.#timeoutMs, 'EVALSHA')
+    return this.#call('EVALSHA', () => run())
   }
 }

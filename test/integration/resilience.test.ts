@@ -120,6 +120,35 @@ describe('Redis that never answers', () => {
   })
 })
 
+describe('circuit breaker', () => {
+  it('after repeated failures Redis is not asked at all for a while, so a down Redis adds no latency', async () => {
+    const silent = await silentServer()
+    const redis = new Redis({ host: '127.0.0.1', port: silent.port, maxRetriesPerRequest: null })
+    redis.on('error', () => {})
+    let sent = 0
+    for (const method of ['mgetBuffer', 'getBuffer', 'mget', 'evalsha', 'eval', 'set'] as const) {
+      const original = (redis[method] as (...args: unknown[]) => unknown).bind(redis)
+      ;(redis as unknown as Record<string, unknown>)[method] = (...args: unknown[]) => {
+        sent++
+        return original(...args)
+      }
+    }
+    const { prisma } = cachedClient(fixture.db, { redis, namespace: fixture.namespace(), redisTimeout: 20 })
+    await prisma.user.create({ data: { email: 'breaker@x.io' } })
+    for (let i = 0; i < 20; i++) {
+      expect(
+        await prisma.user.findMany({ where: { id: { gt: i } }, cacheStrategy: { ttl: 60 } }),
+      ).toBeDefined()
+    }
+    // Twenty reads, each a lookup, a lock and a capture: without the breaker about 60 commands would wait 20 ms each.
+    expect(sent).toBeLessThanOrEqual(6)
+    expect(prisma.$cache.stats().tiers.redis?.errors).toBeGreaterThanOrEqual(20)
+    await prisma.$cache.close()
+    redis.disconnect()
+    await silent.close()
+  })
+})
+
 describe('Redis metadata is bounded (G8)', () => {
   it('every version key expires, and outlives the entries that depend on it', async () => {
     const raw = fixture.connection()
