@@ -63,3 +63,51 @@ export function percentile(values: readonly number[], p: number): number {
   const sorted = [...values].sort((x, y) => x - y)
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN
 }
+
+/** Outcome of {@link measureClusterStampede}. */
+export interface StampedeResult {
+  instances: number
+  readsPerInstance: number
+  rounds: number
+  /** Database statements per round, summed over the instances. */
+  statementsPerRound: number[]
+  wallMs: number[]
+}
+
+/**
+ * G5 across instances: `instances` extended clients (own Redis connections, own memory tiers) each send
+ * `readsPerInstance` identical cold reads at once; counts the database statements of all of them together.
+ */
+export async function measureClusterStampede(
+  db: TestDatabase,
+  redis: TestRedis,
+  options: { instances: number; readsPerInstance: number; rounds: number },
+): Promise<StampedeResult> {
+  const namespace = `${redis.namespace}-stampede`
+  const clients = Array.from({ length: options.instances }, () => {
+    const { client, statements } = db.createClient({ errorFormat: 'minimal' })
+    return { prisma: client.$extends(queryCache({ redis: redis.connect(), namespace })), statements }
+  })
+  const statementsPerRound: number[] = []
+  const wallMs: number[] = []
+  try {
+    for (let round = 0; round < options.rounds; round++) {
+      await clients[0]?.prisma.$cache.invalidateAll()
+      await Promise.all(clients.map((c) => c.prisma.$cache.stats()))
+      const before = clients.reduce((sum, c) => sum + c.statements.count, 0)
+      const started = performance.now()
+      await Promise.all(
+        clients.flatMap((c) =>
+          Array.from({ length: options.readsPerInstance }, () =>
+            c.prisma.user.findUnique({ where: { id: USER_ID }, cacheStrategy: CACHE_STRATEGY }),
+          ),
+        ),
+      )
+      wallMs.push(performance.now() - started)
+      statementsPerRound.push(clients.reduce((sum, c) => sum + c.statements.count, 0) - before)
+    }
+  } finally {
+    await Promise.all(clients.map((c) => c.prisma.$cache.close()))
+  }
+  return { ...options, statementsPerRound, wallMs }
+}

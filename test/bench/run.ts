@@ -11,7 +11,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { createTestDatabase } from '../setup/database.ts'
 import { createTestRedis } from '../setup/redis.ts'
-import { measureCoherence, percentile } from './coherence.ts'
+import { measureClusterStampede, measureCoherence, percentile } from './coherence.ts'
 import { buildConcurrency } from './concurrency.ts'
 import { type CachedClient, DATABASE_URL, REDIS_URL, SEED, seed } from './fixtures.ts'
 import { measureBursts, measureInterleaved, measureThroughput } from './measure.ts'
@@ -90,6 +90,17 @@ async function main(): Promise<void> {
       `p50 ${percentile(coherence.delaysMs, 50).toFixed(2)} ms, p99 ${percentile(coherence.delaysMs, 99).toFixed(2)} ms, ` +
       `max ${percentile(coherence.delaysMs, 100).toFixed(2)} ms; stale reads on B after delivery: ${coherence.staleReadsAfterDelivery}`
 
+    progress('stampede: 4 instances × 250 identical cold reads')
+    const stampede = await measureClusterStampede(db, redis, {
+      instances: 4,
+      readsPerInstance: 250,
+      rounds: 10,
+    })
+    const stampedeLine =
+      `${stampede.instances} instances × ${stampede.readsPerInstance} identical cold reads at once, ${stampede.rounds} rounds: ` +
+      `database statements per round ${Math.min(...stampede.statementsPerRound)}–${Math.max(...stampede.statementsPerRound)} ` +
+      `(uncached: ${stampede.instances * stampede.readsPerInstance} reads); wall p50 ${percentile(stampede.wallMs, 50).toFixed(1)} ms`
+
     const results = evaluate(targets(), latency)
     const seconds = (performance.now() - started) / 1000
     const loadAfter = os.loadavg()[0]!
@@ -121,6 +132,7 @@ async function main(): Promise<void> {
         '',
         `Cross-instance invalidation (two instances, memory + Redis, pub/sub bus):`,
         coherenceLine,
+        stampedeLine,
         '',
         'Targets (reported, not asserted; verdict on p50 ratios, mean ratios in parentheses):',
         targetLines(results),
@@ -162,6 +174,7 @@ async function main(): Promise<void> {
         maxMs: percentile(coherence.delaysMs, 100),
         staleReadsAfterDelivery: coherence.staleReadsAfterDelivery,
       },
+      stampede,
       targets: results,
     }
     await writeFile(RESULTS_PATH, `${JSON.stringify(json, roundNumbers, 2)}\n`)
