@@ -1,18 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { Prisma } from '../../generated/prisma/client.ts'
 import type { QueryCacheOptions } from '../../src/index.ts'
-import { cachedClient, createFixture, type Fixture } from './helpers.ts'
+import { cachedClient, useFixture } from './helpers.ts'
 
 // G7: every Prisma scalar survives both tiers exactly, and results handed out are private copies.
 
-let fixture: Fixture & { dispose(): Promise<void> }
-
-beforeAll(async () => {
-  fixture = await createFixture()
-})
-afterAll(async () => {
-  await fixture.dispose()
-})
+const fixture = useFixture({ truncate: false })
 
 /** Describes a value with its exact runtime types, so that 1 vs 1n, Buffer vs Uint8Array, Decimal vs string differ. */
 function typed(value: unknown): unknown {

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis'
+import { afterAll, beforeAll, beforeEach } from 'vitest'
 import { type CacheEvent, type QueryCacheOptions, queryCache } from '../../src/index.ts'
 import { createTestDatabase, type StatementCounter, type TestDatabase } from '../setup/database.ts'
 import { createTestRedis, type TestRedis } from '../setup/redis.ts'
@@ -68,4 +69,25 @@ export async function countDuring(statements: StatementCounter, fn: () => Promis
   const before = statements.count
   await fn()
   return statements.count - before
+}
+
+/**
+ * Registers this file's fixture: created before its first test and disposed after its last; unless `truncate`
+ * is false, every table is emptied before each test. The returned object is filled in by `beforeAll`, so use
+ * its fields inside tests and hooks only.
+ */
+export function useFixture(options: { truncate?: boolean } = {}): Fixture {
+  const fixture = {} as Fixture & { dispose?: () => Promise<void> }
+  beforeAll(async () => {
+    Object.assign(fixture, await createFixture())
+  })
+  afterAll(async () => {
+    await fixture.dispose?.()
+  })
+  if (options.truncate !== false) {
+    beforeEach(async () => {
+      await fixture.db.truncateAll()
+    })
+  }
+  return fixture
 }

@@ -1,19 +1,9 @@
 import type { Redis } from 'ioredis'
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { ConfigError, type QueryCacheOptions, queryCache, StrategyError } from '../../src/index.ts'
-import { cachedClient, countDuring, createFixture, type Fixture } from './helpers.ts'
+import { cachedClient, countDuring, useFixture } from './helpers.ts'
 
-let fixture: Fixture & { dispose(): Promise<void> }
-
-beforeAll(async () => {
-  fixture = await createFixture()
-})
-afterAll(async () => {
-  await fixture.dispose()
-})
-beforeEach(async () => {
-  await fixture.db.truncateAll()
-})
+const fixture = useFixture()
 
 const SETUPS: { name: string; options: () => QueryCacheOptions }[] = [
   { name: 'memory only', options: () => ({}) },

@@ -4,24 +4,14 @@ import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { Redis } from 'ioredis'
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { CacheEvent, QueryCacheOptions } from '../../src/index.ts'
-import { cachedClient, createFixture, type Fixture } from './helpers.ts'
+import { cachedClient, useFixture } from './helpers.ts'
 
 // G6, first part: an invalidation on one instance reaches every other instance's memory tier (Redis pub/sub),
 // and an instance whose subscription was lost does not serve from memory what it may have missed.
 
-let fixture: Fixture & { dispose(): Promise<void> }
-
-beforeAll(async () => {
-  fixture = await createFixture()
-})
-afterAll(async () => {
-  await fixture.dispose()
-})
-beforeEach(async () => {
-  await fixture.db.truncateAll()
-})
+const fixture = useFixture()
 
 /** An instance: an extended client with its own Redis connection and memory tier, and its events. */
 function instance(options: QueryCacheOptions) {

@@ -1,23 +1,13 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { INTERNAL_HOOKS } from '../../src/extension.ts'
 import type { QueryCacheOptions } from '../../src/index.ts'
 import type { StackHooks } from '../../src/stack.ts'
-import { cachedClient, createFixture, type Fixture, latch } from './helpers.ts'
+import { cachedClient, latch, useFixture } from './helpers.ts'
 
 // G1: a load that read the database before a write must never leave its result readable after that write's
 // invalidation. The interleaving is forced with the stack's test hooks, never with sleeps.
 
-let fixture: Fixture & { dispose(): Promise<void> }
-
-beforeAll(async () => {
-  fixture = await createFixture()
-})
-afterAll(async () => {
-  await fixture.dispose()
-})
-beforeEach(async () => {
-  await fixture.db.truncateAll()
-})
+const fixture = useFixture()
 
 /** Hooks that pause the next load of a given key at one point until released. */
 function pausable() {

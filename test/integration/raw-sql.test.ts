@@ -1,22 +1,12 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { Prisma } from '../../generated/prisma/client.ts'
 import { type CacheEvent, type QueryCacheOptions, StrategyError } from '../../src/index.ts'
-import { cachedClient, countDuring, createFixture, type Fixture } from './helpers.ts'
+import { cachedClient, countDuring, useFixture } from './helpers.ts'
 
 // G4: raw writes invalidate the models whose tables the SQL names, or everything when the SQL cannot be
 // analysed; raw reads are cached only when asked, with explicit models or tags.
 
-let fixture: Fixture & { dispose(): Promise<void> }
-
-beforeAll(async () => {
-  fixture = await createFixture()
-})
-afterAll(async () => {
-  await fixture.dispose()
-})
-beforeEach(async () => {
-  await fixture.db.truncateAll()
-})
+const fixture = useFixture()
 
 const SETUPS: { name: string; options: () => QueryCacheOptions }[] = [
   { name: 'memory only', options: () => ({}) },

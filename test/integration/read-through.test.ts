@@ -1,18 +1,8 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { QueryCacheOptions } from '../../src/index.ts'
-import { cachedClient, countDuring, createFixture, type Fixture, ManualClock } from './helpers.ts'
+import { cachedClient, countDuring, ManualClock, useFixture } from './helpers.ts'
 
-let fixture: Fixture & { dispose(): Promise<void> }
-
-beforeAll(async () => {
-  fixture = await createFixture()
-})
-afterAll(async () => {
-  await fixture.dispose()
-})
-beforeEach(async () => {
-  await fixture.db.truncateAll()
-})
+const fixture = useFixture()
 
 type TierSetup = { name: string; options: () => QueryCacheOptions; tier: 'memory' | 'redis' }
 

@@ -1,25 +1,15 @@
 import { createServer, type Server, type Socket } from 'node:net'
 import { PrismaPg } from '@prisma/adapter-pg'
 import { Redis } from 'ioredis'
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { PrismaClient } from '../../generated/prisma/client.ts'
 import { queryCache } from '../../src/index.ts'
-import { cachedClient, countDuring, createFixture, type Fixture, ManualClock } from './helpers.ts'
+import { cachedClient, countDuring, ManualClock, useFixture } from './helpers.ts'
 
 // Cache trouble never fails a query: Redis errors and undecodable entries become misses, reported through
 // onEvent and stats(). Failed loads are never cached and do not poison the next caller.
 
-let fixture: Fixture & { dispose(): Promise<void> }
-
-beforeAll(async () => {
-  fixture = await createFixture()
-})
-afterAll(async () => {
-  await fixture.dispose()
-})
-beforeEach(async () => {
-  await fixture.db.truncateAll()
-})
+const fixture = useFixture()
 
 /** A Redis client pointed at a port where nothing listens: every command fails at once. */
 function deadRedis(): Redis {

@@ -1,22 +1,12 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
 import pg from 'pg'
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { ScopeError } from '../../src/index.ts'
-import { cachedClient, countDuring, createFixture, type Fixture } from './helpers.ts'
+import { cachedClient, countDuring, useFixture } from './helpers.ts'
 
 // Scoped keys: a caller scope (a tenant) in every key, so two tenants never share an entry.
 
-let fixture: Fixture & { dispose(): Promise<void> }
-
-beforeAll(async () => {
-  fixture = await createFixture()
-})
-afterAll(async () => {
-  await fixture.dispose()
-})
-beforeEach(async () => {
-  await fixture.db.truncateAll()
-})
+const fixture = useFixture()
 
 const tenants = new AsyncLocalStorage<{ tenant: string }>()
 const asTenant = <T>(tenant: string, fn: () => Promise<T>) => tenants.run({ tenant }, fn)

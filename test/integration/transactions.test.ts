@@ -1,22 +1,12 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { QueryCacheOptions } from '../../src/index.ts'
 import { builtinTransaction, isInTransaction, transactionOfHook } from '../../src/transactions.ts'
-import { cachedClient, countDuring, createFixture, type Fixture, latch } from './helpers.ts'
+import { cachedClient, countDuring, latch, useFixture } from './helpers.ts'
 
 // G3: inside $transaction reads bypass the shared cache and never populate it; invalidations are applied after
 // commit, before the caller continues, and none on rollback.
 
-let fixture: Fixture & { dispose(): Promise<void> }
-
-beforeAll(async () => {
-  fixture = await createFixture()
-})
-afterAll(async () => {
-  await fixture.dispose()
-})
-beforeEach(async () => {
-  await fixture.db.truncateAll()
-})
+const fixture = useFixture()
 
 describe('Prisma internals this package relies on (fails loudly when a Prisma upgrade changes them)', () => {
   it('the interactive transaction client is recognisable, the outer client is not', async () => {

@@ -1,20 +1,13 @@
 import { type ChildProcess, fork } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { CacheEvent } from '../../src/index.ts'
-import { cachedClient, createFixture, type Fixture } from './helpers.ts'
+import { cachedClient, useFixture } from './helpers.ts'
 
 // G6 across OS processes: an instance in a child process writes; this process's memory tier stops serving the
 // old value once the bus delivers the invalidation, and the child reads what this process wrote.
 
-let fixture: Fixture & { dispose(): Promise<void> }
-
-beforeAll(async () => {
-  fixture = await createFixture()
-})
-afterAll(async () => {
-  await fixture.dispose()
-})
+const fixture = useFixture({ truncate: false })
 
 /** Sends a message to the child and resolves with its next reply. */
 function ask(child: ChildProcess, message: unknown): Promise<Record<string, unknown>> {
