@@ -153,12 +153,8 @@ export class CacheRuntime {
     inTransaction: boolean,
     load: () => Promise<unknown>,
   ): Promise<ReadResult> | ReadResult {
-    const bus = this.#bus
-    if (bus !== undefined && !bus.settled) {
-      // Until the subscription is live, other instances' invalidations could be missed.
-      return bus
-        .ready(this.options.redisTimeoutMs)
-        .then(() => this.read(model, operation, strategy, args, inTransaction, load))
+    if (this.#busStarting()) {
+      return this.#busReady().then(() => this.read(model, operation, strategy, args, inTransaction, load))
     }
     const parsed = parseStrategy(strategy, this.options.regions, `${model}.${operation}`)
     const modelOptions = this.options.models.get(model)
@@ -206,6 +202,18 @@ export class CacheRuntime {
       },
       load,
     )
+  }
+
+  /**
+   * Reads that arrive before the bus has subscribed wait for it (at most `redisTimeout`), so that the memory
+   * tier is usable from the first read; entries validated before the subscription would not be trusted after.
+   */
+  #busStarting(): boolean {
+    return this.#bus !== undefined && !this.#bus.settled
+  }
+
+  #busReady(): Promise<void> {
+    return (this.#bus as InvalidationBus).ready(this.options.redisTimeoutMs)
   }
 
   /** The caller scope for the key, or undefined for the shared cache. Throws {@link ScopeError}. */
@@ -257,6 +265,9 @@ export class CacheRuntime {
     inTransaction: boolean,
     load: () => Promise<unknown>,
   ): Promise<ReadResult> | ReadResult {
+    if (this.#busStarting()) {
+      return this.#busReady().then(() => this.readRaw(strategy, sql, values, inTransaction, load))
+    }
     const where = '$queryRawCached'
     if (typeof strategy !== 'object' || strategy === null)
       throw new StrategyError(`${where}: strategy must be an object`)
