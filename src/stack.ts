@@ -73,6 +73,16 @@ interface Flight {
   promise: Promise<unknown>
 }
 
+/** A Redis entry that is valid for a plan. */
+interface CurrentEntry {
+  versions: string[]
+  softVersion: string
+  storedAt: number
+  data: unknown
+  /** The region was soft-invalidated since the entry was loaded. */
+  soft: boolean
+}
+
 /** A loaded result whose Redis write has not landed yet. */
 interface Unlanded {
   /** Captured versions, the soft version last. */
@@ -285,29 +295,42 @@ export class CacheStack {
     plan: ReadPlan,
     load: () => Promise<unknown>,
     bytes: Uint8Array,
-    { versions: current, validation }: Capture,
+    capture: Capture,
   ): Lookup {
+    const entry = this.#currentEntry(plan, bytes, capture.versions)
+    if (entry === undefined) return {}
+    const served = this.#serve(plan, load, 'redis', entry.storedAt, entry.soft, () => entry.data)
+    if (served.result !== undefined) this.#keepRedisEntry(plan, entry, bytes.byteLength, capture.validation)
+    return served
+  }
+
+  /**
+   * Decodes a Redis entry and checks it against the current versions (`current`, the soft version last): the
+   * entry if it is valid for this plan, else undefined (an undecodable entry is reported).
+   */
+  #currentEntry(plan: ReadPlan, bytes: Uint8Array, current: readonly string[]): CurrentEntry | undefined {
     let entry: unknown
     try {
       entry = this.#codec.decode(bytes)
     } catch (error) {
       this.#fail('redis', 'decode', error, plan)
-      return {}
+      return undefined
     }
     if (!isRedisEntry(entry)) {
       this.#fail('redis', 'decode', new SerializationError(`entry ${plan.key} has an unknown layout`), plan)
-      return {}
+      return undefined
     }
     const [, dependencies, versions, softVersion, storedAt, data] = entry
-    const hard = current.slice(0, -1)
-    if (!sameList(dependencies, plan.dependencies) || !sameList(versions, hard)) return {}
-    const soft = current[current.length - 1] !== softVersion
-    const served = this.#serve(plan, load, 'redis', storedAt, soft, () => data)
-    if (served.result !== undefined && this.#memory !== undefined && plan.region.memory) {
-      // Decoded fresh from bytes, `data` is not shared; keep a private copy for the memory tier.
-      this.#keepInMemory(plan, versions, softVersion, storedAt, copyValue(data), bytes.byteLength, validation)
-    }
-    return served
+    if (!sameList(dependencies, plan.dependencies) || !sameList(versions, current.slice(0, -1)))
+      return undefined
+    return { versions, softVersion, storedAt, data, soft: current[current.length - 1] !== softVersion }
+  }
+
+  /** Decoded fresh from bytes, the data is not shared; the memory tier keeps a private copy. */
+  #keepRedisEntry(plan: ReadPlan, entry: CurrentEntry, size: number, validation: Validation): void {
+    if (this.#memory === undefined || !plan.region.memory) return
+    const { versions, softVersion, storedAt, data } = entry
+    this.#keepInMemory(plan, versions, softVersion, storedAt, copyValue(data), size, validation)
   }
 
   #keepInMemory(
@@ -455,25 +478,11 @@ export class CacheStack {
       const { bytes, versions } = await redis.lookup(plan.key, dependencies)
       if (bytes === null || versions.some((v) => v === null)) return undefined
       this.#versions.learn(dependencies, versions)
-      const entry = this.#codec.decode(bytes)
-      if (!isRedisEntry(entry)) return undefined
-      const [, stored, storedVersions, softVersion, storedAt, data] = entry
-      const current = versions as string[]
-      if (!sameList(stored, plan.dependencies) || !sameList(storedVersions, current.slice(0, -1)))
-        return undefined
+      const entry = this.#currentEntry(plan, bytes, versions as string[])
       // Only a fresh entry: a stale one is what a background refresh is replacing.
-      if (this.#clock() - storedAt > plan.ttlMs || current[current.length - 1] !== softVersion)
-        return undefined
-      this.#keepInMemory(
-        plan,
-        storedVersions,
-        softVersion,
-        storedAt,
-        copyValue(data),
-        bytes.byteLength,
-        validation,
-      )
-      return data
+      if (entry === undefined || entry.soft || this.#clock() - entry.storedAt > plan.ttlMs) return undefined
+      this.#keepRedisEntry(plan, entry, bytes.byteLength, validation)
+      return entry.data
     } catch (error) {
       this.#fail('redis', 'lock-wait', error, plan)
       return undefined
