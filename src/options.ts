@@ -40,7 +40,10 @@ export interface ModelOptions {
 export interface MemoryOptions {
   /** Most entries kept. Integer ≥ 1. Default 10 000. */
   maxEntries?: number
-  /** Most bytes kept, counted as the encoded size of each result. Integer ≥ 1024. Default 64 MiB. */
+  /**
+   * Most bytes kept, counted as each result's encoded size (exact for results read from Redis, a conservative
+   * estimate for results loaded here). Integer ≥ 1024. Default 64 MiB.
+   */
   maxBytes?: number
 }
 

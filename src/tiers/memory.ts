@@ -12,7 +12,7 @@ export interface MemoryEntry {
   readonly storedAt: number
   /** The decoded result; never handed out directly. */
   readonly value: unknown
-  /** Encoded size in bytes, for the byte bound. */
+  /** Encoded size in bytes (exact, or a conservative estimate), for the byte bound. */
   readonly size: number
   /** Bus epoch when the versions were read (see `MemoryTrust`). */
   readonly epoch: number
@@ -20,7 +20,7 @@ export interface MemoryEntry {
   readonly validatedAt: number
 }
 
-/** The memory tier: an LRU bounded by entry count and encoded bytes. */
+/** The memory tier: an LRU bounded by entry count and (estimated) encoded bytes. */
 export class MemoryTier {
   readonly #lru: LRUCache<string, MemoryEntry>
 
