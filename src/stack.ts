@@ -152,6 +152,8 @@ export interface StackHooks {
   afterCapture?: (key: string) => Promise<void> | void
   /** Runs after the database answered and before the result is stored. */
   beforeStore?: (key: string) => Promise<void> | void
+  /** Runs after a wait for another instance's lock found no entry, before trying the lock again. */
+  afterLockWait?: (key: string) => Promise<void> | void
 }
 
 /** Construction parameters of {@link CacheStack}. */
@@ -454,10 +456,16 @@ export class CacheStack {
     const lock: Lock = { key: `${plan.key}:lock`, token: randomBytes(8).toString('hex') }
     const deadline = performance.now() + plan.region.lockLeaseMs
     let delay = LOCK_POLL_FIRST_MS
-    for (;;) {
+    for (let waited = false; ; waited = true) {
       try {
-        if (await redis.acquireLock(lock.key, lock.token, plan.region.lockLeaseMs))
-          return { kind: 'load', lock }
+        if (await redis.acquireLock(lock.key, lock.token, plan.region.lockLeaseMs)) {
+          if (!waited) return { kind: 'load', lock }
+          // The holder may have stored its entry and released between our last look and this lock.
+          const found = await this.#validEntry(plan, redis)
+          if (found === undefined) return { kind: 'load', lock }
+          this.track(redis.releaseLock(lock.key, lock.token))
+          return { kind: 'loaded', data: found }
+        }
       } catch (error) {
         this.#fail('redis', 'lock', error, plan)
         return { kind: 'load', lock: undefined }
@@ -467,6 +475,7 @@ export class CacheStack {
       delay = Math.min(delay * 2, LOCK_POLL_MAX_MS)
       const found = await this.#validEntry(plan, redis)
       if (found !== undefined) return { kind: 'loaded', data: found }
+      if (this.#hooks.afterLockWait !== undefined) await this.#hooks.afterLockWait(plan.key)
     }
   }
 

@@ -5,7 +5,9 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { Redis } from 'ioredis'
 import { describe, expect, it } from 'vitest'
+import { INTERNAL_HOOKS } from '../../src/extension.ts'
 import type { CacheEvent, QueryCacheOptions } from '../../src/index.ts'
+import type { StackHooks } from '../../src/stack.ts'
 import { cachedClient, useFixture } from './helpers.ts'
 
 // G6, first part: an invalidation on one instance reaches every other instance's memory tier (Redis pub/sub),
@@ -294,6 +296,47 @@ describe('stampede lock across instances (G5)', () => {
     )
     expect(statements).toBe(1)
     for (const i of instances) await i.prisma.$cache.close()
+  })
+
+  it('a waiter that gets the lock after the holder stored its entry takes the entry instead of loading again', async () => {
+    const namespace = fixture.namespace()
+    const raw = fixture.connection()
+    let lockKey = ''
+    const hooks: StackHooks = {
+      // Between the waiter's last look and its next try for the lock, the holder stores the entry and releases.
+      afterLockWait: async () => {
+        await holder.prisma.user.findMany({ cacheStrategy: { ttl: 60 } })
+        await holder.prisma.$cache.close() // its Redis write has landed
+        await raw.del(lockKey)
+      },
+    }
+    const holder = instance({ redis: fixture.connection(), namespace, regions: { default: { lock: false } } })
+    // Redis tier only, so that the waiter cannot answer from its own memory before the bus catches up.
+    const waiter = instance({
+      redis: fixture.connection(),
+      namespace,
+      memory: false,
+      [INTERNAL_HOOKS]: hooks,
+    } as QueryCacheOptions)
+    await holder.prisma.user.create({ data: { email: 'handover@x.io' } })
+    const { info } = await waiter.prisma.user.findMany({ cacheStrategy: { ttl: 60 } }).withCacheInfo()
+    lockKey = `${info.key}:lock`
+    await holder.prisma.$cache.invalidate({ models: ['User'] })
+    await raw.set(lockKey, 'holder', 'PX', 60_000)
+    const loadsBefore = loads(waiter.events)
+    let waited = false
+    const handOver = hooks.afterLockWait
+    hooks.afterLockWait = async (key) => {
+      waited = true
+      await handOver?.(key)
+    }
+    const result = await waiter.prisma.user.findMany({ cacheStrategy: { ttl: 60 } })
+    expect(waited).toBe(true)
+    expect(result).toHaveLength(1)
+    expect(loads(waiter.events)).toBe(loadsBefore)
+    expect(await raw.get(lockKey)).toBeNull() // it released the lock it took
+    await holder.prisma.$cache.close()
+    await waiter.prisma.$cache.close()
   })
 
   it('with the lock off, each instance loads', async () => {
