@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import type { RedisLike } from './options.ts'
 import type { MemoryTrust } from './stack.ts'
 import { withTimeout } from './tiers/redis.ts'
+import { compareVersions } from './versions.ts'
 
 /** What an instance publishes after it invalidated: the dependencies and the versions they moved to. */
 interface BusMessage {
@@ -51,6 +52,8 @@ export interface BusOptions {
   downTrustMs: number
   /** Bound of a PUBLISH and of closing the subscriber. */
   timeoutMs: number
+  /** Pause between attempts to send again what a failed PUBLISH did not deliver. */
+  retryMs: number
 }
 
 /**
@@ -72,6 +75,9 @@ export class InvalidationBus implements MemoryTrust {
   #epoch = 0
   #settled = false
   readonly #waiters: Array<() => void> = []
+  /** Versions not yet taken by Redis, the newest per dependency: sent again until a PUBLISH succeeds. */
+  readonly #unsent = new Map<string, string>()
+  #retryTimer: NodeJS.Timeout | undefined
 
   constructor(options: BusOptions) {
     this.#redis = options.redis
@@ -180,25 +186,69 @@ export class InvalidationBus implements MemoryTrust {
     this.#options.onVersions(message.d, message.v)
   }
 
-  /** Tells the other instances. Never throws; failures are reported. */
+  /**
+   * Tells the other instances, with whatever earlier PUBLISHes failed to send. Never throws: a failure is
+   * reported and everything unsent is sent again every `retryMs`, so no message is lost to a Redis hiccup
+   * (receivers only move forward, so sending twice is harmless).
+   */
   async publish(dependencies: readonly string[], versions: readonly string[]): Promise<void> {
+    for (let i = 0; i < dependencies.length; i++) {
+      const dependency = dependencies[i] as string
+      const version = versions[i] as string
+      const known = this.#unsent.get(dependency)
+      if (known === undefined || compareVersions(version, known) > 0) this.#unsent.set(dependency, version)
+    }
+    await this.#flush()
+  }
+
+  /** Dependencies whose new versions no PUBLISH has delivered yet. */
+  get unsent(): number {
+    return this.#unsent.size
+  }
+
+  async #flush(): Promise<void> {
     const publish = (this.#redis as { publish?: (channel: string, message: string) => Promise<unknown> })
       .publish
-    if (typeof publish !== 'function') return
-    const message: BusMessage = { i: this.#instance, d: [...dependencies], v: [...versions] }
+    if (typeof publish !== 'function' || this.#unsent.size === 0) {
+      this.#unsent.clear()
+      return
+    }
+    const message: BusMessage = {
+      i: this.#instance,
+      d: [...this.#unsent.keys()],
+      v: [...this.#unsent.values()],
+    }
     try {
       await withTimeout(
         publish.call(this.#redis, this.#channel, JSON.stringify(message)),
         this.#options.timeoutMs,
         'PUBLISH',
       )
+      message.d.forEach((dependency, i) => {
+        if (this.#unsent.get(dependency) === message.v[i]) this.#unsent.delete(dependency)
+      })
+      if (this.#unsent.size === 0) this.#stopRetrying()
     } catch (error) {
       this.#options.onError('publish', error)
+      this.#retryLater()
     }
+  }
+
+  #retryLater(): void {
+    if (this.#retryTimer !== undefined || this.#closed) return
+    this.#retryTimer = setInterval(() => void this.#flush(), this.#options.retryMs)
+    this.#retryTimer.unref()
+  }
+
+  #stopRetrying(): void {
+    if (this.#retryTimer !== undefined) clearInterval(this.#retryTimer)
+    this.#retryTimer = undefined
   }
 
   /** Closes the subscriber connection. */
   async close(): Promise<void> {
+    if (this.#unsent.size > 0) await this.#flush()
+    this.#stopRetrying()
     this.#closed = true
     this.#up = false
     const subscriber = this.#subscriber

@@ -70,7 +70,9 @@ export class CacheRuntime {
   readonly #redis: RedisTier | undefined
   readonly #ownedRedis: RedisLike | undefined
   readonly #bus: InvalidationBus | undefined
-  readonly #pendingBumps = new Set<string>()
+  /** Dependencies whose bump failed, with the number of the failure that left each pending. */
+  readonly #pendingBumps = new Map<string, number>()
+  #failedBumps = 0
   #retryTimer: NodeJS.Timeout | undefined
   #retrying = false
   #closed = false
@@ -104,6 +106,7 @@ export class CacheRuntime {
             clock: options.clock,
             downTrustMs: DEFAULTS.busDownTrustMs,
             timeoutMs: options.redisTimeoutMs,
+            retryMs: DEFAULTS.bumpRetryMs,
             onVersions: (dependencies, versions) => {
               this.versions.learn(dependencies, versions)
               this.emit({ type: 'invalidate', dependencies, mode: 'hard', cause: 'bus' })
@@ -351,29 +354,28 @@ export class CacheRuntime {
   }
 
   /**
-   * Bumps versions in Redis, with any bumps an outage left pending. When Redis fails, this instance's memory
-   * tier is invalidated at once (its local versions jump ahead of Redis, so nothing stored can match) and the
-   * bump is retried until Redis takes it: an invalidation is never lost to an outage.
+   * Bumps versions in Redis, with any bumps an outage left pending. When Redis fails, the dependencies are
+   * held on this instance (nothing depending on them is served from memory or Redis, nothing loaded is stored)
+   * and the bump is retried until Redis takes it: an invalidation is never lost to an outage, and this instance
+   * reads its own writes meanwhile.
    */
   async #bumpInRedis(dependencies: readonly string[]): Promise<void> {
     const redis = this.#redis as RedisTier
-    const all = [...new Set([...this.#pendingBumps, ...dependencies])]
+    const all = [...new Set([...this.#pendingBumps.keys(), ...dependencies])]
+    const failuresBefore = this.#failedBumps
     try {
       const versions = await redis.bumpVersions(all, () => freshVersion(this.options.clock()))
       this.versions.learn(all, versions)
-      // Where a failed bump moved this instance ahead of Redis, adopt Redis' version again. The INCR made it
-      // newer than any version an entry can have recorded, so this cannot make an old entry match.
-      const ahead = all.filter((dependency) => this.#pendingBumps.has(dependency))
-      this.versions.adopt(
-        ahead,
-        ahead.map((dependency) => versions[all.indexOf(dependency)] as string),
-      )
-      for (const dependency of all) this.#pendingBumps.delete(dependency)
+      // A bump that failed while this one ran may be for a write this one does not cover: it stays pending.
+      const settled = all.filter((dependency) => (this.#pendingBumps.get(dependency) ?? 0) <= failuresBefore)
+      for (const dependency of settled) this.#pendingBumps.delete(dependency)
+      this.versions.release(settled)
       this.stack.track(this.#bus?.publish(all, versions))
       if (this.#pendingBumps.size === 0) this.#stopRetrying()
     } catch (error) {
-      this.versions.bump(dependencies)
-      for (const dependency of dependencies) this.#pendingBumps.add(dependency)
+      this.versions.hold(dependencies)
+      const failure = ++this.#failedBumps
+      for (const dependency of dependencies) this.#pendingBumps.set(dependency, failure)
       this.stack.reportError('redis', 'invalidate', error)
       this.#retryLater()
     }
@@ -396,9 +398,12 @@ export class CacheRuntime {
     this.#retryTimer = undefined
   }
 
-  /** Invalidations that Redis has not taken yet (an outage); retried until it does. */
+  /**
+   * Dependencies whose invalidation Redis has not taken yet, or whose bus message has not been sent (an outage);
+   * both are retried until Redis takes them.
+   */
   get pendingInvalidations(): number {
-    return this.#pendingBumps.size
+    return this.#pendingBumps.size + (this.#bus?.unsent ?? 0)
   }
 
   /** `$cache.invalidate()`: validates first, then invalidates globally. */
@@ -460,7 +465,7 @@ export class CacheRuntime {
     const memory = this.#memory
     return this.stats.snapshot(
       memory === undefined ? undefined : { entries: memory.size, bytes: memory.bytes },
-      this.#pendingBumps.size,
+      this.pendingInvalidations,
     )
   }
 

@@ -68,8 +68,12 @@ function isDatabaseFailure(error: unknown): boolean {
 }
 
 interface Flight {
-  /** Versions captured before the database read; undefined until captured. */
-  versions: readonly string[] | undefined
+  /**
+   * Versions captured before the database read (the soft version last) or, when none could be captured, this
+   * instance's versions at that point; undefined until then. A later caller shares the load only while they
+   * still match (see `#canJoin`).
+   */
+  versions: readonly (string | undefined)[] | undefined
   promise: Promise<unknown>
 }
 
@@ -223,7 +227,9 @@ export class CacheStack {
     }
     // Another instance's invalidation may have been missed: Redis validates the entry again.
     if (!this.#trust.trusts(entry.epoch, entry.validatedAt, this.#clock())) return {}
-    const soft = this.#versions.peek(plan.softDependency) !== entry.softVersion
+    const soft =
+      this.#versions.peek(plan.softDependency) !== entry.softVersion ||
+      this.#versions.isHeld(plan.softDependency)
     return this.#serve(plan, load, 'memory', entry.storedAt, soft, () => copyValue(entry.value))
   }
 
@@ -265,8 +271,10 @@ export class CacheStack {
     try {
       const { bytes, versions } = await redis.lookup(plan.key, dependencies)
       this.#versions.learn(dependencies, versions)
-      // Versions read before the load queries the database are a valid capture for it.
-      if (versions.every((v) => v !== null)) captured = { versions: versions as string[], validation }
+      // Versions read before the load queries the database are a valid capture for it, unless this instance
+      // knows of an invalidation that has not reached Redis yet.
+      if (versions.every((v) => v !== null) && !this.#versions.anyHeld(dependencies))
+        captured = { versions: versions as string[], validation }
       // The result of a load whose Redis write has not landed yet is newer than any entry there, and as good as
       // one by the same version check.
       const unlanded = this.#unlanded.get(plan.key)
@@ -424,8 +432,15 @@ export class CacheStack {
   ): Promise<unknown> {
     const redis = this.#redis
     let lock: Lock | undefined
-    // A refresh loads now by definition; everyone else shares one load across instances.
-    if (redis !== undefined && plan.region.redis && plan.region.lock && !plan.refresh) {
+    // A refresh loads now by definition; everyone else shares one load across instances, unless this instance
+    // holds an invalidation Redis has not taken: then it cannot store what it loads, nor use what others stored.
+    if (
+      redis !== undefined &&
+      plan.region.redis &&
+      plan.region.lock &&
+      !plan.refresh &&
+      !this.#versions.anyHeld(plan.dependencies)
+    ) {
       const outcome = await this.#lockOrWait(plan, redis)
       if (outcome.kind === 'loaded') return outcome.data
       lock = outcome.lock
@@ -468,6 +483,8 @@ export class CacheStack {
         }
       } catch (error) {
         this.#fail('redis', 'lock', error, plan)
+        // The SET may have run with its reply lost: release our token so that no orphan lease holds the others.
+        this.track(redis.releaseLock(lock.key, lock.token).catch(() => undefined))
         return { kind: 'load', lock: undefined }
       }
       if (performance.now() >= deadline) return { kind: 'load', lock: undefined }
@@ -487,6 +504,7 @@ export class CacheStack {
       const { bytes, versions } = await redis.lookup(plan.key, dependencies)
       if (bytes === null || versions.some((v) => v === null)) return undefined
       this.#versions.learn(dependencies, versions)
+      if (this.#versions.anyHeld(dependencies)) return undefined
       const entry = this.#currentEntry(plan, bytes, versions as string[])
       // Only a fresh entry: a stale one is what a background refresh is replacing.
       if (entry === undefined || entry.soft || this.#clock() - entry.storedAt > plan.ttlMs) return undefined
@@ -514,7 +532,8 @@ export class CacheStack {
         this.#fail('redis', 'capture', error, plan)
       }
     }
-    flight.versions = versions
+    // Without a capture, a write this instance makes or hears of from now on still stops others joining.
+    flight.versions = versions ?? this.#versions.snapshot(dependencies)
     if (this.#hooks.afterCapture !== undefined) await this.#hooks.afterCapture(plan.key)
     const started = this.#clock()
     const data = await load()
@@ -533,7 +552,8 @@ export class CacheStack {
     return { data, written }
   }
 
-  async #capture(plan: ReadPlan, dependencies: readonly string[]): Promise<string[]> {
+  /** Versions to store a load under, or undefined when its result must not be stored. */
+  async #capture(plan: ReadPlan, dependencies: readonly string[]): Promise<string[] | undefined> {
     if (this.#redis !== undefined && plan.region.redis) {
       const entryTtl = plan.ttlMs + plan.swrMs + plan.region.staleIfErrorMs
       const versions = await this.#redis.currentVersions(
@@ -542,7 +562,8 @@ export class CacheStack {
         entryTtl,
       )
       this.#versions.learn(dependencies, versions)
-      return versions
+      // Redis does not show an invalidation this instance still holds: its versions would outlive the write.
+      return this.#versions.anyHeld(dependencies) ? undefined : versions
     }
     return this.#versions.current(dependencies)
   }

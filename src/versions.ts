@@ -58,6 +58,7 @@ export function nextVersion(version: string): string {
  */
 export class LocalVersions {
   readonly #versions = new Map<string, string>()
+  readonly #held = new Set<string>()
   readonly #clock: () => number
   readonly #max: number
 
@@ -95,9 +96,17 @@ export class LocalVersions {
     return out
   }
 
-  /** True when every dependency is known at exactly the given version. */
-  matches(dependencies: readonly string[], versions: readonly string[]): boolean {
-    if (dependencies.length !== versions.length) return false
+  /** The known versions (undefined where unknown), to compare with {@link matches} later. */
+  snapshot(dependencies: readonly string[]): (string | undefined)[] {
+    return dependencies.map((dependency) => this.#versions.get(dependency))
+  }
+
+  /**
+   * True when every dependency is known at exactly the given version (or still unknown where a
+   * {@link snapshot} found it unknown) and none is held.
+   */
+  matches(dependencies: readonly string[], versions: readonly (string | undefined)[]): boolean {
+    if (dependencies.length !== versions.length || this.anyHeld(dependencies)) return false
     for (let i = 0; i < dependencies.length; i++) {
       if (this.#versions.get(dependencies[i] as string) !== versions[i]) return false
     }
@@ -116,14 +125,29 @@ export class LocalVersions {
   }
 
   /**
-   * Sets versions as Redis reports them after a bump, even backwards: used when a failed bump had moved this
-   * instance ahead. Safe because no entry can have recorded the local-only version.
+   * Marks dependencies whose invalidation has not reached Redis yet (a failed bump, retried later): until
+   * {@link release}, nothing that depends on them matches, and Redis' versions of them, which do not show the
+   * invalidation, must not validate anything either (see {@link anyHeld}). Holds survive {@link clear}.
    */
-  adopt(dependencies: readonly string[], versions: readonly string[]): void {
-    for (let i = 0; i < dependencies.length; i++) {
-      const version = versions[i]
-      if (version !== undefined) this.#set(dependencies[i] as string, version)
-    }
+  hold(dependencies: readonly string[]): void {
+    for (const dependency of dependencies) this.#held.add(dependency)
+  }
+
+  /** Ends holds once Redis has taken the invalidation (its new versions are learnt first). */
+  release(dependencies: readonly string[]): void {
+    for (const dependency of dependencies) this.#held.delete(dependency)
+  }
+
+  /** True when the dependency is held. */
+  isHeld(dependency: string): boolean {
+    return this.#held.size > 0 && this.#held.has(dependency)
+  }
+
+  /** True when any of the dependencies is held. */
+  anyHeld(dependencies: readonly string[]): boolean {
+    if (this.#held.size === 0) return false
+    for (const dependency of dependencies) if (this.#held.has(dependency)) return true
+    return false
   }
 
   /** Bumps local versions (memory-only mode). Returns the new versions. */
@@ -136,7 +160,7 @@ export class LocalVersions {
     })
   }
 
-  /** Forgets everything (used when this instance can no longer trust what it knows). */
+  /** Forgets every version (used when this instance can no longer trust what it knows); keeps the holds. */
   clear(): void {
     this.#versions.clear()
   }

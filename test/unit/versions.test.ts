@@ -30,11 +30,19 @@ describe('LocalVersions', () => {
     expect(versions.peek('User')).toBe('20')
   })
 
-  it('adopt sets a version even backwards (after a failed bump moved it ahead of Redis)', () => {
+  it('a held dependency matches nothing until released, and clear() keeps the hold', () => {
     const versions = new LocalVersions(() => 0, 100)
+    versions.learn(['User', 'Post'], ['20', '30'])
+    versions.hold(['User'])
+    expect(versions.matches(['User', 'Post'], ['20', '30'])).toBe(false)
+    expect(versions.matches(['Post'], ['30'])).toBe(true)
+    expect(versions.anyHeld(['Post', 'User'])).toBe(true)
+    versions.clear()
     versions.learn(['User'], ['20'])
-    versions.adopt(['User'], ['11'])
-    expect(versions.peek('User')).toBe('11')
+    expect(versions.matches(['User'], ['20'])).toBe(false)
+    versions.release(['User'])
+    expect(versions.anyHeld(['User'])).toBe(false)
+    expect(versions.matches(['User'], ['20'])).toBe(true)
   })
 
   it('bump gives an unknown dependency a fresh version and a known one its successor', () => {

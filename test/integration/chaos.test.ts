@@ -1,0 +1,168 @@
+import { describe, expect, it } from 'vitest'
+import { INTERNAL_HOOKS } from '../../src/extension.ts'
+import type { CacheEvent, QueryCacheOptions } from '../../src/index.ts'
+import type { StackHooks } from '../../src/stack.ts'
+import { Chaos } from './chaos.ts'
+import { cachedClient, latch, useFixture } from './helpers.ts'
+
+// Graceful degradation under a misbehaving Redis (issue 4): commands that fail, replies that are lost after
+// the command ran, commands and bus messages held back, subscriptions that drop. Whatever Redis does, the
+// writing instance reads its own writes, and once Redis behaves again every instance reads them too.
+
+const fixture = useFixture()
+
+/** An instance behind its own chaos: its own connection, memory tier and events. */
+function instance(chaos: Chaos, options: QueryCacheOptions) {
+  const events: CacheEvent[] = []
+  const waiters: { match: (e: CacheEvent) => boolean; resolve: () => void }[] = []
+  const setup = cachedClient(fixture.db, {
+    redis: chaos.wrap(fixture.connection()),
+    ...options,
+    onEvent: (event) => {
+      events.push(event)
+      for (const waiter of [...waiters]) {
+        if (waiter.match(event)) {
+          waiters.splice(waiters.indexOf(waiter), 1)
+          waiter.resolve()
+        }
+      }
+    },
+  })
+  /** Resolves at the next matching event, or rejects after `ms` (registered before the action causing it). */
+  const next = (match: (e: CacheEvent) => boolean, ms = 2_000) =>
+    new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no matching event within ${ms} ms`)), ms)
+      waiters.push({
+        match,
+        resolve: () => {
+          clearTimeout(timer)
+          resolve()
+        },
+      })
+    })
+  return { ...setup, events, next }
+}
+
+const fromBus = (e: CacheEvent) => e.type === 'invalidate' && e.cause === 'bus'
+const busUp = (e: CacheEvent) => e.type === 'bus' && e.state === 'up'
+
+/** The bump script is the EVALSHA whose first argument after the keys is the new-version lifetime (60 s). */
+const isBump = (command: string, args: readonly unknown[]) =>
+  command === 'evalsha' && String(args[2 + Number(args[1])]) === '60000'
+
+/** Polls `check` every 5 ms until it holds; fails after `ms`. */
+async function eventually(check: () => Promise<boolean> | boolean, ms = 2_000): Promise<void> {
+  const deadline = performance.now() + ms
+  while (!(await check())) {
+    if (performance.now() > deadline) throw new Error(`condition not met within ${ms} ms`)
+    await new Promise((resolve) => setTimeout(resolve, 5))
+  }
+}
+
+/** A cached user on instance `a`, its entry landed in Redis; `read` reads it through `a`. */
+async function cachedUser(a: ReturnType<typeof instance>, email: string) {
+  const user = await a.prisma.user.create({ data: { email, name: 'old' } })
+  const read = () =>
+    a.prisma.user.findUnique({ where: { id: user.id }, cacheStrategy: { ttl: 3600 } }).withCacheInfo()
+  const { info } = await read()
+  const raw = fixture.connection()
+  await eventually(async () => (await raw.exists(info.key)) === 1)
+  return { user, read }
+}
+
+describe('a failed invalidation on the writing instance', () => {
+  it('never lets it serve the old value from Redis while the bump waits for its retry', async () => {
+    const chaos = new Chaos(1)
+    const a = instance(chaos, { namespace: fixture.namespace() })
+    const { user, read } = await cachedUser(a, 'ryw@x.io')
+    expect((await read()).info).toMatchObject({ status: 'hit', tier: 'memory' })
+
+    const failed = chaos.next('fail', isBump)
+    await a.prisma.user.update({ where: { id: user.id }, data: { name: 'new' } })
+    await failed
+    expect(a.prisma.$cache.stats().pendingInvalidations).toBeGreaterThan(0)
+    for (let i = 0; i < 3; i++) expect((await read()).data?.name).toBe('new')
+    await eventually(() => a.prisma.$cache.stats().pendingInvalidations === 0)
+    expect((await read()).data?.name).toBe('new')
+    await a.prisma.$cache.close()
+  })
+
+  it('does not forget the pending bump when its subscription comes back before the retry lands', async () => {
+    const chaos = new Chaos(3)
+    const a = instance(chaos, { namespace: fixture.namespace() })
+    const { user, read } = await cachedUser(a, 'resub@x.io')
+    // Every bump fails until the subscription is back.
+    chaos.outage = true
+    await a.prisma.user.update({ where: { id: user.id }, data: { name: 'new' } })
+    const up = a.next(busUp)
+    chaos.dropSubscriptions()
+    await up
+    const stillPending = a.prisma.$cache.stats().pendingInvalidations
+    chaos.outage = false
+    expect(stillPending).toBeGreaterThan(0)
+    expect((await read()).data?.name).toBe('new')
+    await eventually(() => a.prisma.$cache.stats().pendingInvalidations === 0)
+    expect((await read()).data?.name).toBe('new')
+    await a.prisma.$cache.close()
+  })
+})
+
+describe('a load whose version capture failed', () => {
+  it('is not shared with a read that comes after a write', async () => {
+    const chaos = new Chaos(6)
+    const entered = latch()
+    const proceed = latch()
+    let pauses = 1
+    const hooks: StackHooks = {
+      beforeStore: async () => {
+        if (pauses-- <= 0) return
+        entered.open()
+        await proceed.promise
+      },
+    }
+    const a = instance(chaos, {
+      namespace: fixture.namespace(),
+      [INTERNAL_HOOKS]: hooks,
+    } as QueryCacheOptions)
+    const user = await a.prisma.user.create({ data: { email: 'join@x.io', name: 'old' } })
+    // Started at once (a Prisma promise is lazy until awaited).
+    const read = () =>
+      a.prisma.user.findUnique({ where: { id: user.id }, cacheStrategy: { ttl: 3600 } }).then((row) => row)
+
+    const captureFailed = chaos.next('fail', (command) => command === 'evalsha')
+    const before = read() // captures nothing, reads 'old', then waits before storing
+    await captureFailed
+    await entered.promise
+    await a.prisma.user.update({ where: { id: user.id }, data: { name: 'new' } })
+    const missed = a.next((e) => e.type === 'miss')
+    const after = read()
+    await missed // it found the first load still running
+    proceed.open()
+    expect((await before)?.name).toBe('old')
+    expect((await after)?.name).toBe('new')
+    await a.prisma.$cache.close()
+  })
+})
+
+describe('a lost bus message', () => {
+  it('is published again, so the other instance stops serving the old value from memory', async () => {
+    const namespace = fixture.namespace()
+    const chaosA = new Chaos(4)
+    const a = instance(chaosA, { namespace })
+    const b = instance(new Chaos(5), { namespace })
+    const { user } = await cachedUser(a, 'publish@x.io')
+    const readB = () =>
+      b.prisma.user.findUnique({ where: { id: user.id }, cacheStrategy: { ttl: 3600 } }).withCacheInfo()
+    await readB()
+    expect((await readB()).info).toMatchObject({ status: 'hit', tier: 'memory' })
+
+    const lost = chaosA.next('fail', (command) => command === 'publish')
+    const delivered = b.next(fromBus)
+    await a.prisma.user.update({ where: { id: user.id }, data: { name: 'new' } })
+    await lost
+    await delivered
+    expect((await readB()).data?.name).toBe('new')
+    await a.prisma.$cache.close()
+    await b.prisma.$cache.close()
+  })
+})
