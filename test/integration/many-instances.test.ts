@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest'
 import { INTERNAL_HOOKS } from '../../src/extension.ts'
 import type { CacheEvent, QueryCacheOptions } from '../../src/index.ts'
 import type { StackHooks } from '../../src/stack.ts'
-import { cachedClient, useFixture } from './helpers.ts'
+import { cachedClient, ManualClock, useFixture } from './helpers.ts'
 
 // G6, first part: an invalidation on one instance reaches every other instance's memory tier (Redis pub/sub),
 // and an instance whose subscription was lost does not serve from memory what it may have missed.
@@ -295,6 +295,41 @@ describe('stampede lock across instances (G5)', () => {
       0,
     )
     expect(statements).toBe(1)
+    for (const i of instances) await i.prisma.$cache.close()
+  })
+
+  it('with a stale value available (swr), every instance serves it at once and one reloads for the cluster', async () => {
+    const namespace = fixture.namespace()
+    const clock = new ManualClock()
+    const instances = Array.from({ length: 4 }, () =>
+      instance({ redis: fixture.connection(), namespace, clock: clock.read }),
+    )
+    const [first] = instances
+    const user = await first!.prisma.user.create({ data: { email: 'dogpile@x.io', name: 'old' } })
+    const read = (i: (typeof instances)[number]) =>
+      i.prisma.user
+        .findUnique({ where: { id: user.id }, cacheStrategy: { ttl: 10, swr: 600 } })
+        .withCacheInfo()
+    await read(first!)
+    await first!.prisma.$cache.close() // its Redis write has landed
+    for (const i of instances.slice(1)) expect((await read(i)).info.tier).toBe('redis')
+    // The row changes behind the cache's back, so that a reload shows; then the entry goes stale.
+    await first!.base.user.update({ where: { id: user.id }, data: { name: 'reloaded' } })
+    clock.advance(15_000)
+    const statementsBefore = instances.map((i) => i.statements.count)
+    const results = await Promise.all(instances.flatMap((i) => Array.from({ length: 25 }, () => read(i))))
+    expect(results.every((r) => r.info.status === 'stale' && r.data?.name === 'old')).toBe(true)
+    for (const i of instances) await i.prisma.$cache.close() // the background reloads have finished
+    const statements = instances.reduce(
+      (sum, i, n) => sum + i.statements.count - (statementsBefore[n] ?? 0),
+      0,
+    )
+    expect(statements).toBe(1)
+    for (const i of instances) {
+      const after = await read(i)
+      expect(after.data?.name).toBe('reloaded')
+      expect(after.info.status).toBe('hit')
+    }
     for (const i of instances) await i.prisma.$cache.close()
   })
 
