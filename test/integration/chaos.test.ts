@@ -3,7 +3,7 @@ import { INTERNAL_HOOKS } from '../../src/extension.ts'
 import type { CacheEvent, QueryCacheOptions } from '../../src/index.ts'
 import type { StackHooks } from '../../src/stack.ts'
 import { Chaos } from './chaos.ts'
-import { cachedClient, latch, useFixture } from './helpers.ts'
+import { latch, observedClient, useFixture } from './helpers.ts'
 
 // Graceful degradation under a misbehaving Redis (issue 4): commands that fail, replies that are lost after
 // the command ran, commands and bus messages held back, subscriptions that drop. Whatever Redis does, the
@@ -13,34 +13,7 @@ const fixture = useFixture()
 
 /** An instance behind its own chaos: its own connection, memory tier and events. */
 function instance(chaos: Chaos, options: QueryCacheOptions) {
-  const events: CacheEvent[] = []
-  const waiters: { match: (e: CacheEvent) => boolean; resolve: () => void }[] = []
-  const setup = cachedClient(fixture.db, {
-    redis: chaos.wrap(fixture.connection()),
-    ...options,
-    onEvent: (event) => {
-      events.push(event)
-      for (const waiter of [...waiters]) {
-        if (waiter.match(event)) {
-          waiters.splice(waiters.indexOf(waiter), 1)
-          waiter.resolve()
-        }
-      }
-    },
-  })
-  /** Resolves at the next matching event, or rejects after `ms` (registered before the action causing it). */
-  const next = (match: (e: CacheEvent) => boolean, ms = 2_000) =>
-    new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no matching event within ${ms} ms`)), ms)
-      waiters.push({
-        match,
-        resolve: () => {
-          clearTimeout(timer)
-          resolve()
-        },
-      })
-    })
-  return { ...setup, events, next }
+  return observedClient(fixture.db, { redis: chaos.wrap(fixture.connection()), ...options })
 }
 
 const fromBus = (e: CacheEvent) => e.type === 'invalidate' && e.cause === 'bus'

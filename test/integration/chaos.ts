@@ -56,6 +56,27 @@ export class ChaosError extends Error {
   override name = 'ChaosError'
 }
 
+/** A link that keeps order: work held back delays everything after it. */
+class OrderedLink {
+  #tail: Promise<unknown> = Promise.resolve()
+  #heldBack = 0
+
+  /** Runs `work` after `pauseMs` and after everything held back before it. */
+  holdBack<T>(pauseMs: number, work: () => T | Promise<T>): Promise<T> {
+    this.#heldBack++
+    const due = this.#tail
+      .then(() => new Promise((resolve) => setTimeout(resolve, pauseMs)))
+      .finally(() => this.#heldBack--)
+    this.#tail = due
+    return due.then(work)
+  }
+
+  /** Runs `work` now, or after what is held back before it. */
+  inOrder<T>(work: () => T): T | Promise<T> {
+    return this.#heldBack === 0 ? work() : this.#tail.then(work)
+  }
+}
+
 /** mulberry32: a small seeded generator, so that a failing chaos run can be replayed. */
 function generator(seed: number): () => number {
   let state = seed >>> 0
@@ -91,12 +112,9 @@ export class Chaos {
   readonly #rules: Rule[] = []
   readonly #inFlight = new Set<Promise<unknown>>()
   readonly #subscribers = new Set<Redis>()
-  /** The end of the last held-back command: later commands are sent after it, in order. */
-  #tail: Promise<unknown> = Promise.resolve()
-  #heldBack = 0
-  /** The same for bus messages. */
-  #messageTail: Promise<unknown> = Promise.resolve()
-  #messagesHeldBack = 0
+  /** Commands are sent in order, bus messages delivered in order, as over one connection each. */
+  readonly #commands = new OrderedLink()
+  readonly #messages = new OrderedLink()
 
   constructor(seed: number, policy: ChaosPolicy = {}) {
     this.#random = generator(seed)
@@ -170,21 +188,14 @@ export class Chaos {
     if (this.#roll(this.policy.lose)) return this.#lost(command, send)
     if (this.#roll(this.policy.delay)) {
       this.counts.delayed++
-      const pause = this.#pause()
-      this.#heldBack++
-      const sent = this.#tail
-        .then(() => new Promise((resolve) => setTimeout(resolve, pause)))
-        .finally(() => this.#heldBack--)
-      this.#tail = sent
-      return this.#track(sent.then(send))
+      return this.#track(this.#commands.holdBack(this.#pause(), send))
     }
     return this.#inOrder(send)
   }
 
   /** Sends now, or after the held-back commands before it. */
   #inOrder(send: () => Promise<unknown>): Promise<unknown> {
-    if (this.#heldBack === 0) return send()
-    return this.#track(this.#tail.then(send))
+    return this.#track(Promise.resolve(this.#commands.inOrder(send)))
   }
 
   #failed(command: string): Promise<never> {
@@ -239,17 +250,9 @@ export class Chaos {
       }
       if (this.#roll(this.policy.delayMessage, this.messagesEnabled)) {
         this.counts.messagesDelayed++
-        const pause = this.#pause()
-        this.#messagesHeldBack++
-        const due = this.#messageTail
-          .then(() => new Promise((resolve) => setTimeout(resolve, pause)))
-          .finally(() => this.#messagesHeldBack--)
-        this.#messageTail = due
-        this.#track(due.then(deliver))
-      } else if (this.#messagesHeldBack > 0) {
-        this.#track(this.#messageTail.then(deliver))
+        this.#track(this.#messages.holdBack(this.#pause(), deliver))
       } else {
-        deliver()
+        this.#track(Promise.resolve(this.#messages.inOrder(deliver)))
       }
     }
   }

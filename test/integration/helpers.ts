@@ -38,6 +38,38 @@ export function cachedClient(db: TestDatabase, options: QueryCacheOptions = {}) 
   return { prisma, base: client, statements, events }
 }
 
+/**
+ * A cached client with its events, and `next(match)`: resolves at the next matching event (call it before
+ * the action that causes it), rejects after `ms`.
+ */
+export function observedClient(db: TestDatabase, options: QueryCacheOptions = {}) {
+  const waiters: { match: (e: CacheEvent) => boolean; resolve: () => void }[] = []
+  const setup = cachedClient(db, {
+    ...options,
+    onEvent: (event) => {
+      options.onEvent?.(event)
+      for (const waiter of [...waiters]) {
+        if (waiter.match(event)) {
+          waiters.splice(waiters.indexOf(waiter), 1)
+          waiter.resolve()
+        }
+      }
+    },
+  })
+  const next = (match: (e: CacheEvent) => boolean, ms = 5_000) =>
+    new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no matching event within ${ms} ms`)), ms)
+      waiters.push({
+        match,
+        resolve: () => {
+          clearTimeout(timer)
+          resolve()
+        },
+      })
+    })
+  return { ...setup, next }
+}
+
 /** A test database and Redis namespace for one test file. */
 export interface Fixture {
   db: TestDatabase

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest'
 import { INTERNAL_HOOKS } from '../../src/extension.ts'
 import type { CacheEvent, QueryCacheOptions } from '../../src/index.ts'
 import type { StackHooks } from '../../src/stack.ts'
-import { cachedClient, ManualClock, useFixture } from './helpers.ts'
+import { ManualClock, observedClient, useFixture } from './helpers.ts'
 
 // G6, first part: an invalidation on one instance reaches every other instance's memory tier (Redis pub/sub),
 // and an instance whose subscription was lost does not serve from memory what it may have missed.
@@ -17,26 +17,7 @@ const fixture = useFixture()
 
 /** An instance: an extended client with its own Redis connection and memory tier, and its events. */
 function instance(options: QueryCacheOptions) {
-  const events: CacheEvent[] = []
-  const waiters: { match: (e: CacheEvent) => boolean; resolve: () => void }[] = []
-  const setup = cachedClient(fixture.db, {
-    ...options,
-    onEvent: (event) => {
-      events.push(event)
-      for (const waiter of [...waiters]) {
-        if (waiter.match(event)) {
-          waiters.splice(waiters.indexOf(waiter), 1)
-          waiter.resolve()
-        }
-      }
-    },
-  })
-  /** Resolves at the next event that matches (registered before the action that causes it). */
-  const next = (match: (e: CacheEvent) => boolean) =>
-    new Promise<void>((resolve) => {
-      waiters.push({ match, resolve })
-    })
-  return { ...setup, events, next }
+  return observedClient(fixture.db, options)
 }
 
 const fromBus = (e: CacheEvent) => e.type === 'invalidate' && e.cause === 'bus'
