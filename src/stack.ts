@@ -1,7 +1,8 @@
-import { randomBytes } from 'node:crypto'
 import { type Codec, copyValue, estimateSize } from './codec.ts'
+import { type CurrentEntry, decodeEntry, encodeEntry, sameList } from './entries.ts'
 import { SerializationError } from './errors.ts'
 import type { CacheEvent, ResolvedRegion, TierName } from './options.ts'
+import { type LeaseLock, lockOrWait, releaseAfter } from './stampede-lock.ts'
 import type { StatsRecorder } from './stats.ts'
 import type { MemoryEntry, MemoryTier } from './tiers/memory.ts'
 import type { RedisTier } from './tiers/redis.ts'
@@ -77,44 +78,12 @@ interface Flight {
   promise: Promise<unknown>
 }
 
-/** A Redis entry that is valid for a plan. */
-interface CurrentEntry {
-  versions: string[]
-  softVersion: string
-  storedAt: number
-  data: unknown
-  /** The region was soft-invalidated since the entry was loaded. */
-  soft: boolean
-}
-
 /** A loaded result whose Redis write has not landed yet. */
 interface Unlanded {
   /** Captured versions, the soft version last. */
   versions: readonly string[]
   data: unknown
   storedAt: number
-}
-
-/** Layout of an entry in Redis: [format, dependencies, versions, softVersion, storedAt, data]. */
-const ENTRY_FORMAT = 1
-type RedisEntry = [number, string[], string[], string, number, unknown]
-
-function sameList(a: readonly string[], b: readonly string[]): boolean {
-  if (a.length !== b.length) return false
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
-  return true
-}
-
-function isRedisEntry(value: unknown): value is RedisEntry {
-  return (
-    Array.isArray(value) &&
-    value.length === 6 &&
-    value[0] === ENTRY_FORMAT &&
-    Array.isArray(value[1]) &&
-    Array.isArray(value[2]) &&
-    typeof value[3] === 'string' &&
-    typeof value[4] === 'number'
-  )
 }
 
 /** When this instance's memory tier may be trusted (see the invalidation bus). */
@@ -139,16 +108,6 @@ interface Capture {
   versions: string[]
   validation: Validation
 }
-
-/** A held lease lock. */
-interface Lock {
-  key: string
-  token: string
-}
-
-/** Backoff of an instance waiting for another one's load: first and longest pause between polls. */
-const LOCK_POLL_FIRST_MS = 5
-const LOCK_POLL_MAX_MS = 200
 
 /** Injection points for tests that force interleavings. Never set in production. */
 export interface StackHooks {
@@ -314,26 +273,14 @@ export class CacheStack {
     return served
   }
 
-  /**
-   * Decodes a Redis entry and checks it against the current versions (`current`, the soft version last): the
-   * entry if it is valid for this plan, else undefined (an undecodable entry is reported).
-   */
+  /** The Redis entry if it is valid for this plan at `current` versions; an undecodable one is reported. */
   #currentEntry(plan: ReadPlan, bytes: Uint8Array, current: readonly string[]): CurrentEntry | undefined {
-    let entry: unknown
     try {
-      entry = this.#codec.decode(bytes)
+      return decodeEntry(this.#codec, plan.key, bytes, plan.dependencies, current)
     } catch (error) {
       this.#fail('redis', 'decode', error, plan)
       return undefined
     }
-    if (!isRedisEntry(entry)) {
-      this.#fail('redis', 'decode', new SerializationError(`entry ${plan.key} has an unknown layout`), plan)
-      return undefined
-    }
-    const [, dependencies, versions, softVersion, storedAt, data] = entry
-    if (!sameList(dependencies, plan.dependencies) || !sameList(versions, current.slice(0, -1)))
-      return undefined
-    return { versions, softVersion, storedAt, data, soft: current[current.length - 1] !== softVersion }
   }
 
   /** Decoded fresh from bytes, the data is not shared; the memory tier keeps a private copy. */
@@ -431,7 +378,7 @@ export class CacheStack {
     captured?: Capture,
   ): Promise<unknown> {
     const redis = this.#redis
-    let lock: Lock | undefined
+    let lock: LeaseLock | undefined
     // A refresh loads now by definition; everyone else shares one load across instances, unless this instance
     // holds an invalidation Redis has not taken: then it cannot store what it loads, nor use what others stored.
     if (
@@ -441,7 +388,15 @@ export class CacheStack {
       !plan.refresh &&
       !this.#versions.anyHeld(plan.dependencies)
     ) {
-      const outcome = await this.#lockOrWait(plan, redis)
+      const outcome = await lockOrWait({
+        redis,
+        key: plan.key,
+        leaseMs: plan.region.lockLeaseMs,
+        findEntry: () => this.#validEntry(plan, redis),
+        onError: (error) => this.#fail('redis', 'lock', error, plan),
+        track: (work) => this.track(work),
+        afterWait: this.#hooks.afterLockWait && (() => this.#hooks.afterLockWait?.(plan.key)),
+      })
       if (outcome.kind === 'loaded') return outcome.data
       lock = outcome.lock
     }
@@ -451,48 +406,7 @@ export class CacheStack {
       stored = result.written
       return result.data
     } finally {
-      if (lock !== undefined && redis !== undefined) {
-        const held = lock
-        // Released once the entry has landed, so that the instances waiting for it find it.
-        this.track((stored ?? Promise.resolve()).then(() => redis.releaseLock(held.key, held.token)))
-      }
-    }
-  }
-
-  /**
-   * Cluster-wide single flight (G5): take the key's lease lock, or wait for the instance that holds it to store
-   * the entry. Waiting polls with backoff (a lookup and a renewed attempt to take the lock, so a released or
-   * expired lease hands over at once). Redis trouble means loading without the lock: never a failed query.
-   */
-  async #lockOrWait(
-    plan: ReadPlan,
-    redis: RedisTier,
-  ): Promise<{ kind: 'loaded'; data: unknown } | { kind: 'load'; lock: Lock | undefined }> {
-    const lock: Lock = { key: `${plan.key}:lock`, token: randomBytes(8).toString('hex') }
-    const deadline = performance.now() + plan.region.lockLeaseMs
-    let delay = LOCK_POLL_FIRST_MS
-    for (let waited = false; ; waited = true) {
-      try {
-        if (await redis.acquireLock(lock.key, lock.token, plan.region.lockLeaseMs)) {
-          if (!waited) return { kind: 'load', lock }
-          // The holder may have stored its entry and released between our last look and this lock.
-          const found = await this.#validEntry(plan, redis)
-          if (found === undefined) return { kind: 'load', lock }
-          this.track(redis.releaseLock(lock.key, lock.token))
-          return { kind: 'loaded', data: found }
-        }
-      } catch (error) {
-        this.#fail('redis', 'lock', error, plan)
-        // The SET may have run with its reply lost: release our token so that no orphan lease holds the others.
-        this.track(redis.releaseLock(lock.key, lock.token).catch(() => undefined))
-        return { kind: 'load', lock: undefined }
-      }
-      if (performance.now() >= deadline) return { kind: 'load', lock: undefined }
-      await new Promise((resolve) => setTimeout(resolve, delay))
-      delay = Math.min(delay * 2, LOCK_POLL_MAX_MS)
-      const found = await this.#validEntry(plan, redis)
-      if (found !== undefined) return { kind: 'loaded', data: found }
-      if (this.#hooks.afterLockWait !== undefined) await this.#hooks.afterLockWait(plan.key)
+      if (lock !== undefined && redis !== undefined) this.track(releaseAfter(redis, lock, stored))
     }
   }
 
@@ -596,7 +510,7 @@ export class CacheStack {
     // late write can never make an invalidated result readable. Tracked so that close() waits for it.
     const write = new Promise<void>((resolve) => setImmediate(resolve))
       .then(() => {
-        const bytes = this.#codec.encode([ENTRY_FORMAT, dependencies, versions, softVersion, storedAt, data])
+        const bytes = encodeEntry(this.#codec, dependencies, versions, softVersion, storedAt, data)
         return redis.setEntry(plan.key, bytes, ttl)
       })
       .catch((error: unknown) =>
