@@ -23,7 +23,10 @@ export interface TierStats {
 /** What `$cache.stats()` returns: totals, and the same counters per region and per tier. */
 export interface CacheStats extends RegionStats {
   invalidations: number
-  /** Invalidations an outage kept from Redis, being retried (0 when Redis has them all). */
+  /**
+   * Dependencies whose invalidation or bus message an outage kept from Redis, being retried (0 when Redis has
+   * them all and every message was published).
+   */
   pendingInvalidations: number
   regions: Record<string, RegionStats>
   tiers: Partial<Record<TierName, TierStats>>
