@@ -93,7 +93,7 @@ describe('coherent memory tiers', () => {
 })
 
 /** A private Redis on a free loopback port, so that killing its clients or itself disturbs no other test file. */
-async function privateRedis(options: { persistent?: boolean } = {}) {
+async function privateRedis(options: { persistent?: boolean; args?: readonly string[] } = {}) {
   const port = await new Promise<number>((resolve) => {
     const probe = createServer()
     probe.listen(0, '127.0.0.1', () => {
@@ -105,6 +105,7 @@ async function privateRedis(options: { persistent?: boolean } = {}) {
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--dir', dir]
   args.push(
     ...(options.persistent ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no']),
+    ...(options.args ?? []),
   )
   const url = `redis://127.0.0.1:${port}`
   let server: ChildProcess | undefined
@@ -228,11 +229,53 @@ describe('no invalidation lost to an outage', () => {
       const bBack = b.next((e) => e.type === 'bus' && e.state === 'up')
       await redis.start()
       await bBack
+      // Whether or not its retry has landed yet, the writer never serves the old value from Redis.
+      expect((await reads[0]!()).data?.name).toBe('new')
       await until(() => a.prisma.$cache.stats().pendingInvalidations === 0, 'the retried invalidation')
       for (const read of reads) expect((await read()).data?.name).toBe('new')
       for (const i of [a, b, c]) await i.prisma.$cache.close()
     } finally {
       for (const connection of connections) connection.disconnect()
+      await redis.dispose()
+    }
+  })
+
+  it('version keys evicted under a real maxmemory never validate an old entry', async () => {
+    const redis = await privateRedis({ args: ['--maxmemory', '3mb', '--maxmemory-policy', 'allkeys-lru'] })
+    const raw = new Redis(redis.url)
+    const connection = new Redis(redis.url)
+    try {
+      const namespace = fixture.namespace()
+      const a = instance({ redis: connection, namespace, memory: false })
+      const user = await a.prisma.user.create({ data: { email: 'maxmemory@x.io', name: 'old' } })
+      const read = () =>
+        a.prisma.user.findUnique({ where: { id: user.id }, cacheStrategy: { ttl: 3600 } }).withCacheInfo()
+      const { info } = await read()
+      await a.prisma.$cache.close() // the entry has landed
+      expect((await read()).info.status).toBe('hit')
+      // The row changes behind the cache's back: only a lost version validating the old entry could hide it.
+      await a.base.user.update({ where: { id: user.id }, data: { name: 'new' } })
+      const versionKeys = await raw.keys(`{${namespace}}:v:*`)
+      expect(versionKeys.length).toBeGreaterThan(0)
+      // Fill Redis past maxmemory while keeping the entry recently used, until LRU evicted the version keys.
+      // LRU is approximate: should it take the entry too, the entry is put back (the case under test is an
+      // entry that outlived its versions).
+      const entry = (await raw.getBuffer(info.key)) as Buffer
+      const junk = Buffer.alloc(16_384, 1)
+      for (let i = 0; (await raw.exists(...versionKeys)) > 0; i++) {
+        if (i > 20_000) throw new Error('the version keys were never evicted')
+        await raw.set(`junk:${i}`, junk)
+        if ((await raw.getBuffer(info.key)) === null) await raw.set(info.key, entry, 'PX', 3_600_000)
+      }
+      if ((await raw.exists(info.key)) === 0) await raw.set(info.key, entry, 'PX', 3_600_000)
+      expect(Number(/evicted_keys:(\d+)/.exec(await raw.info('stats'))?.[1])).toBeGreaterThan(0)
+      const after = await read()
+      expect(after.info.status).toBe('miss')
+      expect(after.data?.name).toBe('new')
+      await a.prisma.$cache.close()
+    } finally {
+      raw.disconnect()
+      connection.disconnect()
       await redis.dispose()
     }
   })
