@@ -4,6 +4,7 @@
  */
 import { ERROR_FORMATS, QUERIES, type Query } from './fixtures.ts'
 import type { BurstStats, LatencyStats } from './measure.ts'
+import { type OutageResult, SLOW_READ_MS } from './redis-outage.ts'
 import { LABEL, type Scenario, scenarioName } from './scenarios.ts'
 
 /** A target: `subject`'s p50 over `reference`'s p50 at most `limit`, or, for a speedup, the inverse at least `limit`. */
@@ -160,6 +161,29 @@ export function throughputTable(
     return [name, Math.round(opsPerSecond).toLocaleString('en-US'), speedup]
   })
   return table(['64 in flight', 'ops/s', 'vs uncached'], rows, [1, 2])
+}
+
+/** The Redis outage table: each case's read latencies in milliseconds, and what its p50 adds to uncached. */
+export function outageTable(results: readonly OutageResult[]): string {
+  const uncached = results.find((r) => r.name === 'uncached')
+  const rows = results.map((r) => [
+    r.name,
+    String(r.reads),
+    r.p50Ms.toFixed(2),
+    r.p99Ms.toFixed(2),
+    r.maxMs.toFixed(1),
+    uncached === undefined || r === uncached ? '' : signed(r.p50Ms - uncached.p50Ms),
+    String(r.slowReads),
+  ])
+  return table(
+    ['findUnique', 'reads', 'p50 ms', 'p99 ms', 'max ms', 'p50 added ms', `reads > ${SLOW_READ_MS} ms`],
+    rows,
+    [1, 2, 3, 4, 5, 6],
+  )
+}
+
+function signed(ms: number): string {
+  return `${ms < 0 ? '' : '+'}${ms.toFixed(2)}`
 }
 
 /** The targets with ✓ / ✗ marks. */

@@ -9,13 +9,23 @@ import { createRequire } from 'node:module'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { DEFAULTS } from '../../src/options.ts'
 import { createTestDatabase } from '../setup/database.ts'
 import { createTestRedis } from '../setup/redis.ts'
 import { measureClusterStampede, measureCoherence, percentile } from './coherence.ts'
 import { buildConcurrency } from './concurrency.ts'
 import { type CachedClient, DATABASE_URL, REDIS_URL, SEED, seed } from './fixtures.ts'
 import { measureBursts, measureInterleaved, measureThroughput } from './measure.ts'
-import { burstTable, evaluate, latencyTable, targetLines, targets, throughputTable } from './report.ts'
+import { measureRedisOutage, OUTAGE_CASES, OUTAGE_STRATEGY } from './redis-outage.ts'
+import {
+  burstTable,
+  evaluate,
+  latencyTable,
+  outageTable,
+  targetLines,
+  targets,
+  throughputTable,
+} from './report.ts'
 import { buildLatencyScenarios, type Iterations } from './scenarios.ts'
 
 const SCALE = Number(process.env.BENCH_SCALE ?? 1)
@@ -37,6 +47,9 @@ const THROUGHPUT_OPERATIONS = {
   hit: scaled(CONCURRENCY * 200, CONCURRENCY),
   uncached: scaled(CONCURRENCY * 20, CONCURRENCY),
 }
+
+/** Wall-clock window of sequential reads per Redis outage case, in milliseconds; not scaled. */
+const OUTAGE_WINDOW_MS = 3_000
 
 const RESULTS_PATH = fileURLToPath(new URL('./results/latest.json', import.meta.url))
 
@@ -101,6 +114,9 @@ async function main(): Promise<void> {
       `database statements per round ${Math.min(...stampede.statementsPerRound)}–${Math.max(...stampede.statementsPerRound)} ` +
       `(uncached: ${stampede.instances * stampede.readsPerInstance} reads); wall p50 ${percentile(stampede.wallMs, 50).toFixed(1)} ms`
 
+    progress(`redis outage: ${OUTAGE_CASES.length} cases × ${OUTAGE_WINDOW_MS / 1000} s of sequential reads`)
+    const outage = await measureRedisOutage(db, redis, OUTAGE_WINDOW_MS)
+
     const results = evaluate(targets(), latency)
     const seconds = (performance.now() - started) / 1000
     const loadAfter = os.loadavg()[0]!
@@ -133,6 +149,12 @@ async function main(): Promise<void> {
         `Cross-instance invalidation (two instances, memory + Redis, pub/sub bus):`,
         coherenceLine,
         stampedeLine,
+        '',
+        `Redis slow or down: sequential findUnique reads for ${OUTAGE_WINDOW_MS / 1000} s per case, ` +
+          `cacheStrategy { ttl: ${OUTAGE_STRATEGY.ttl} }, memory tier off, redisTimeout ${DEFAULTS.redisTimeoutMs} ms (default); ` +
+          'each cache fresh (the window includes the failures that open the breaker). ' +
+          'Down: nothing listens on the port; black hole: accepts connections, never answers.',
+        outageTable(outage),
         '',
         'Targets (reported, not asserted; verdict on p50 ratios, mean ratios in parentheses):',
         targetLines(results),
@@ -175,6 +197,7 @@ async function main(): Promise<void> {
         staleReadsAfterDelivery: coherence.staleReadsAfterDelivery,
       },
       stampede,
+      redisOutage: { windowMs: OUTAGE_WINDOW_MS, cases: outage },
       targets: results,
     }
     await writeFile(RESULTS_PATH, `${JSON.stringify(json, roundNumbers, 2)}\n`)
