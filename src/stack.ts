@@ -226,6 +226,7 @@ export class CacheStack {
     const redis = this.#redis as RedisTier
     const dependencies = [...plan.dependencies, plan.softDependency]
     let captured: Capture | undefined
+    let failed = false
     const validation = this.#validation()
     try {
       const { bytes, versions } = await redis.lookup(plan.key, dependencies)
@@ -253,11 +254,12 @@ export class CacheStack {
       }
     } catch (error) {
       this.#fail('redis', 'read', error, plan)
+      failed = true
     }
     // A concurrent load may have finished while Redis answered.
     const memory = this.#readMemory(plan, load)
     if (memory.result !== undefined) return memory.result
-    return this.#miss(plan, load, captured, fallback)
+    return this.#miss(plan, load, captured, fallback, failed)
   }
 
   #serveRedisEntry(
@@ -317,11 +319,13 @@ export class CacheStack {
     memory.set(plan.key, entry)
   }
 
+  /** `redisFailed`: a Redis command of this read failed; the load skips Redis (at most one timeout per read). */
   async #miss(
     plan: ReadPlan,
     load: () => Promise<unknown>,
     captured?: Capture,
     fallback?: Fallback,
+    redisFailed = false,
   ): Promise<ReadResult> {
     const region = plan.region.name
     this.#stats.count(region, 'misses')
@@ -332,7 +336,7 @@ export class CacheStack {
       data =
         existing !== undefined && !plan.refresh && this.#canJoin(plan, existing)
           ? await existing.promise
-          : await this.#startLoad(plan, load, captured).promise
+          : await this.#startLoad(plan, load, captured, redisFailed).promise
     } catch (error) {
       if (fallback === undefined || !isDatabaseFailure(error)) throw error
       // staleIfError: the database failed; an entry no write has invalidated is better than an error.
@@ -362,9 +366,9 @@ export class CacheStack {
     void tracked.finally(() => this.#background.delete(tracked))
   }
 
-  #startLoad(plan: ReadPlan, load: () => Promise<unknown>, captured?: Capture): Flight {
+  #startLoad(plan: ReadPlan, load: () => Promise<unknown>, captured?: Capture, redisFailed = false): Flight {
     const flight: Flight = { versions: undefined, promise: Promise.resolve() }
-    flight.promise = this.#load(plan, load, flight, captured).finally(() => {
+    flight.promise = this.#load(plan, load, flight, captured, redisFailed).finally(() => {
       if (this.#flights.get(plan.key) === flight) this.#flights.delete(plan.key)
     })
     this.#flights.set(plan.key, flight)
@@ -375,10 +379,12 @@ export class CacheStack {
     plan: ReadPlan,
     load: () => Promise<unknown>,
     flight: Flight,
-    captured?: Capture,
+    captured: Capture | undefined,
+    redisFailed: boolean,
   ): Promise<unknown> {
     const redis = this.#redis
     let lock: LeaseLock | undefined
+    let skipRedis = redisFailed
     // A refresh loads now by definition; everyone else shares one load across instances, unless this instance
     // holds an invalidation Redis has not taken: then it cannot store what it loads, nor use what others stored.
     if (
@@ -386,6 +392,7 @@ export class CacheStack {
       plan.region.redis &&
       plan.region.lock &&
       !plan.refresh &&
+      !skipRedis &&
       !this.#versions.anyHeld(plan.dependencies)
     ) {
       const outcome = await lockOrWait({
@@ -399,10 +406,11 @@ export class CacheStack {
       })
       if (outcome.kind === 'loaded') return outcome.data
       lock = outcome.lock
+      skipRedis = outcome.redisFailed
     }
     let stored: Promise<void> | undefined
     try {
-      const result = await this.#loadAndStore(plan, load, flight, captured)
+      const result = await this.#loadAndStore(plan, load, flight, captured, skipRedis)
       stored = result.written
       return result.data
     } finally {
@@ -434,12 +442,14 @@ export class CacheStack {
     plan: ReadPlan,
     load: () => Promise<unknown>,
     flight: Flight,
-    captured?: Capture,
+    captured: Capture | undefined,
+    skipRedis: boolean,
   ): Promise<{ data: unknown; written: Promise<void> | undefined }> {
     const dependencies = [...plan.dependencies, plan.softDependency]
     let versions: string[] | undefined = captured?.versions
     const validation = captured?.validation ?? this.#validation()
-    if (versions === undefined) {
+    // After a failed Redis command in this read, the result is not stored: no capture, no second timeout.
+    if (versions === undefined && !skipRedis) {
       try {
         versions = await this.#capture(plan, dependencies)
       } catch (error) {

@@ -7,8 +7,13 @@ export interface LeaseLock {
   token: string
 }
 
-/** What waiting for a key's lock came to: another instance's loaded data, or a load of our own. */
-export type LockOutcome = { kind: 'loaded'; data: unknown } | { kind: 'load'; lock: LeaseLock | undefined }
+/**
+ * What waiting for a key's lock came to: another instance's loaded data, or a load of our own (holding the lock,
+ * or not; `redisFailed` when Redis failed, so that the load does not ask it again).
+ */
+export type LockOutcome =
+  | { kind: 'loaded'; data: unknown }
+  | { kind: 'load'; lock: LeaseLock | undefined; redisFailed: boolean }
 
 /** Backoff of an instance waiting for another one's load: first and longest pause between polls. */
 const POLL_FIRST_MS = 5
@@ -43,10 +48,10 @@ export async function lockOrWait(wait: LockWait): Promise<LockOutcome> {
   for (let waited = false; ; waited = true) {
     try {
       if (await redis.acquireLock(lock.key, lock.token, leaseMs)) {
-        if (!waited) return { kind: 'load', lock }
+        if (!waited) return { kind: 'load', lock, redisFailed: false }
         // The holder may have stored its entry and released between our last look and this lock.
         const found = await wait.findEntry()
-        if (found === undefined) return { kind: 'load', lock }
+        if (found === undefined) return { kind: 'load', lock, redisFailed: false }
         wait.track(redis.releaseLock(lock.key, lock.token))
         return { kind: 'loaded', data: found }
       }
@@ -54,9 +59,9 @@ export async function lockOrWait(wait: LockWait): Promise<LockOutcome> {
       wait.onError(error)
       // The SET may have run with its reply lost: release our token so that no orphan lease holds the others.
       wait.track(redis.releaseLock(lock.key, lock.token).catch(() => undefined))
-      return { kind: 'load', lock: undefined }
+      return { kind: 'load', lock: undefined, redisFailed: true }
     }
-    if (performance.now() >= deadline) return { kind: 'load', lock: undefined }
+    if (performance.now() >= deadline) return { kind: 'load', lock: undefined, redisFailed: false }
     await new Promise((resolve) => setTimeout(resolve, delay))
     delay = Math.min(delay * 2, POLL_MAX_MS)
     const found = await wait.findEntry()

@@ -11,6 +11,9 @@ const VERSION_TTL_MARGIN_MS = 60_000
 /** Circuit breaker: consecutive failures that open it, and for how long it stays open. */
 const BREAKER = { failures: 5, openMs: 1_000 } as const
 
+/** What every command gets while the breaker is open: one shared error, as no stack would tell anything. */
+const CIRCUIT_OPEN = new TierError('redis command skipped: circuit open after repeated failures')
+
 /** Rejects with a {@link TierError} when `promise` has not settled within `ms`. */
 export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined
@@ -142,8 +145,7 @@ export class RedisTier {
   async #call<T>(what: string, start: () => Promise<T>): Promise<T> {
     const breaker = this.#breaker
     const now = performance.now()
-    if (breaker.openUntil > now)
-      throw new TierError(`redis ${what} skipped: circuit open after repeated failures`)
+    if (breaker.openUntil > now) throw CIRCUIT_OPEN
     if (breaker.openUntil !== 0) breaker.openUntil = now + BREAKER.openMs // half-open: this call is the probe
     try {
       const result = await withTimeout(start(), this.#timeoutMs, what)

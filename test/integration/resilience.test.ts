@@ -110,6 +110,36 @@ describe('Redis that never answers', () => {
   })
 })
 
+describe('a read whose Redis command failed', () => {
+  it('skips Redis for the rest of the read, so it adds at most one redisTimeout', async () => {
+    const silent = await silentServer()
+    const redis = new Redis({ host: '127.0.0.1', port: silent.port, maxRetriesPerRequest: null })
+    redis.on('error', () => {})
+    const timeout = 150
+    const { prisma, events } = cachedClient(fixture.db, {
+      redis,
+      namespace: fixture.namespace(),
+      redisTimeout: timeout,
+    })
+    const user = await prisma.user.create({ data: { email: 'once@x.io', name: 'one' } })
+    await prisma.user.findMany({ cacheStrategy: { ttl: 60 } }) // waits for the bus to settle (once per client)
+    // Errors of reads (the failed invalidation of the create is retried meanwhile and reports its own).
+    const readErrors = () => events.filter((e) => e.type === 'error' && e.key !== undefined).length
+    const before = readErrors()
+    const started = performance.now()
+    expect((await prisma.user.findUnique({ where: { id: user.id }, cacheStrategy: { ttl: 60 } }))?.name).toBe(
+      'one',
+    )
+    const elapsed = performance.now() - started
+    // The lookup timed out; the lock and the version capture would each have waited as long again.
+    expect(readErrors() - before).toBe(1)
+    expect(elapsed).toBeLessThan(2 * timeout)
+    await prisma.$cache.close()
+    redis.disconnect()
+    await silent.close()
+  })
+})
+
 describe('circuit breaker', () => {
   it('after repeated failures Redis is not asked at all for a while, so a down Redis adds no latency', async () => {
     const silent = await silentServer()
