@@ -476,9 +476,13 @@ export class CacheStack {
     return { data, written }
   }
 
-  /** Versions to store a load under, or undefined when its result must not be stored. */
+  /**
+   * Versions to store a load under, or undefined when its result must not be stored. With Redis they come from
+   * Redis even for a memory-only region: a version minted here could be ahead of Redis' counter, and then the
+   * bumps that follow, which only move versions forward, would never invalidate the entry.
+   */
   async #capture(plan: ReadPlan, dependencies: readonly string[]): Promise<string[] | undefined> {
-    if (this.#redis !== undefined && plan.region.redis) {
+    if (this.#redis !== undefined) {
       const entryTtl = plan.ttlMs + plan.swrMs + plan.region.staleIfErrorMs
       const versions = await this.#redis.currentVersions(
         dependencies,

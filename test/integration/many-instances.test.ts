@@ -154,6 +154,33 @@ async function until(condition: () => boolean, what: string): Promise<void> {
   throw new Error(`timed out waiting for ${what}`)
 }
 
+describe('a memory-only region on instances that share Redis', () => {
+  it('follows the versions in Redis: a write on either instance invalidates it', async () => {
+    const namespace = fixture.namespace()
+    const regions = { hot: { tiers: ['memory'] as const } }
+    const a = instance({ redis: fixture.connection(), namespace, regions })
+    const user = await a.prisma.user.create({ data: { email: 'hot@x.io', name: 'v1' } }) // Redis knows User
+    // A new instance has never heard of User when it first loads into the memory-only region.
+    const b = instance({ redis: fixture.connection(), namespace, regions })
+    const read = () =>
+      b.prisma.user
+        .findUnique({ where: { id: user.id }, cacheStrategy: { ttl: 3600, region: 'hot' } })
+        .withCacheInfo()
+    await read()
+    expect((await read()).info).toMatchObject({ status: 'hit', tier: 'memory' })
+
+    await b.prisma.user.update({ where: { id: user.id }, data: { name: 'v2' } })
+    expect((await read()).data?.name).toBe('v2')
+
+    const delivered = b.next(fromBus)
+    await a.prisma.user.update({ where: { id: user.id }, data: { name: 'v3' } })
+    await delivered
+    expect((await read()).data?.name).toBe('v3')
+    await a.prisma.$cache.close()
+    await b.prisma.$cache.close()
+  })
+})
+
 describe('a lost subscription', () => {
   it('after a dropped subscription and a write it missed, the instance does not serve the old value', async () => {
     const redis = await privateRedis()

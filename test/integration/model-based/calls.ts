@@ -57,10 +57,15 @@ export async function outcomeOf(read: Promise<unknown>): Promise<Outcome> {
 
 /** The region the pool's options define for {@link strategyFor} and for the models cached by default. */
 export const POOL_REGION = 'pool'
+/** A region kept in the memory tier only (its versions still come from Redis when there is one). */
+export const POOL_MEMORY_REGION = 'pool-memory'
 
 /** Options every configuration adds: the region and the models cached without a `cacheStrategy`. */
 export const POOL_OPTIONS = {
-  regions: { [POOL_REGION]: { ttl: 3600, swr: 600, staleIfError: 3600 } },
+  regions: {
+    [POOL_REGION]: { ttl: 3600, swr: 600, staleIfError: 3600 },
+    [POOL_MEMORY_REGION]: { ttl: 3600, tiers: ['memory'] as const },
+  },
   models: { Country: { region: POOL_REGION }, Warehouse: { region: POOL_REGION } },
 }
 
@@ -68,8 +73,8 @@ const DELEGATES_CACHED_BY_MODEL: ReadonlySet<string> = new Set(['country', 'ware
 
 /**
  * The `cacheStrategy` of a pool read, varied so that every way of caching meets every write: a plain ttl,
- * a ttl with stale-while-revalidate (a write must still never let an old result through), a region, tags,
- * and none at all for some reads of the models that {@link POOL_OPTIONS} caches by default. Every ttl
+ * a ttl with stale-while-revalidate (a write must still never let an old result through), a region, a
+ * memory-only region, tags, and none at all for some reads of the models that {@link POOL_OPTIONS} caches by default. Every ttl
  * outlives the test, so only invalidation ends an entry.
  */
 export function strategyFor(read: PoolRead): object | undefined {
@@ -80,7 +85,7 @@ export function strategyFor(read: PoolRead): object | undefined {
     case 1:
       return { ttl: 3600, swr: 3600 }
     case 2:
-      return { region: POOL_REGION }
+      return { region: read.index % 8 === 2 ? POOL_REGION : POOL_MEMORY_REGION }
     default:
       return { ttl: 3600, tags: ['pool', `read-${read.index}`] }
   }

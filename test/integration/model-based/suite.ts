@@ -22,7 +22,7 @@ import { describe, expect, it } from 'vitest'
 import type { CacheEvent, QueryCacheOptions } from '../../../src/index.ts'
 import { Chaos, type ChaosPolicy } from '../chaos.ts'
 import { cachedClient, type Fixture } from '../helpers.ts'
-import { ModelMismatch, POOL_OPTIONS } from './calls.ts'
+import { ModelMismatch, POOL_MEMORY_REGION, POOL_OPTIONS } from './calls.ts'
 import { RAW_WRITES, transactionWrites } from './compound.ts'
 import { ModelStats, runSequence, type Subject } from './harness.ts'
 import { seedRows } from './seed.ts'
@@ -86,6 +86,12 @@ async function waitFor(check: () => boolean, what: string, ms = 10_000): Promise
   }
 }
 
+/** The pool's options for an instance: without a memory tier, the memory-only region uses Redis instead. */
+function poolOptions(options: QueryCacheOptions): QueryCacheOptions {
+  if (options.memory !== false) return POOL_OPTIONS
+  return { ...POOL_OPTIONS, regions: { ...POOL_OPTIONS.regions, [POOL_MEMORY_REGION]: { ttl: 3600 } } }
+}
+
 /**
  * A cached client on the test database, as a {@link Subject} that starts every sequence from the seed rows.
  * With `writer`, writes go through a second instance built from those options (another process, in effect).
@@ -102,9 +108,10 @@ export function createSubject(fixture: Fixture, configuration: Configuration, in
     return { ...options, redis: chaos.wrap(options.redis as Redis) }
   }
   const heard: Array<(event: CacheEvent) => void> = []
+  const readerOptions = configuration.options()
   const { prisma, base } = cachedClient(fixture.db, {
-    ...POOL_OPTIONS,
-    ...withChaos(configuration.options()),
+    ...poolOptions(readerOptions),
+    ...withChaos(readerOptions),
     onEvent: (event) => {
       for (const listener of heard) listener(event)
     },
@@ -113,7 +120,7 @@ export function createSubject(fixture: Fixture, configuration: Configuration, in
   const other =
     writerOptions === undefined
       ? undefined
-      : cachedClient(fixture.db, { ...POOL_OPTIONS, ...withChaos(writerOptions) }).prisma
+      : cachedClient(fixture.db, { ...poolOptions(writerOptions), ...withChaos(writerOptions) }).prisma
   const instances = other === undefined ? [prisma] : [prisma, other]
 
   /** Resolves when the reader heard the barrier, or its subscription came (back) up. */
