@@ -12,7 +12,12 @@ interface BusMessage {
   d: string[]
   /** Their new versions, in the same order. */
   v: string[]
+  /** Set when the sender had to drop versions it could not publish: receivers forget every version they know. */
+  r?: 1
 }
+
+/** Most dependencies kept for a failing PUBLISH; beyond, they are replaced by one resync message (G8). */
+const MAX_UNSENT = 10_000
 
 /** A connection that can subscribe: an ioredis `Redis` or `Cluster` duplicate. */
 interface Subscriber {
@@ -31,7 +36,8 @@ function isMessage(value: unknown): value is BusMessage {
     Array.isArray(v) &&
     d.length === v.length &&
     d.every((x) => typeof x === 'string') &&
-    v.every((x) => typeof x === 'string')
+    v.every((x) => typeof x === 'string') &&
+    ((value as { r?: unknown }).r === undefined || (value as { r?: unknown }).r === 1)
   )
 }
 
@@ -43,6 +49,8 @@ export interface BusOptions {
   onVersions: (dependencies: readonly string[], versions: readonly string[]) => void
   /** The subscription is (again) live: messages may have been missed while it was down. */
   onResubscribed: () => void
+  /** Another instance dropped versions it could not publish: forget every version known. */
+  onResync: () => void
   /** The subscription is down: this instance can no longer trust its memory tier. */
   onDown: () => void
   onError: (operation: string, error: unknown) => void
@@ -77,6 +85,9 @@ export class InvalidationBus implements MemoryTrust {
   readonly #waiters: Array<() => void> = []
   /** Versions not yet taken by Redis, the newest per dependency: sent again until a PUBLISH succeeds. */
   readonly #unsent = new Map<string, string>()
+  /** The unsent versions overflowed: the next message tells receivers to forget what they know. */
+  #resync = false
+  #flushing = false
   #retryTimer: NodeJS.Timeout | undefined
 
   constructor(options: BusOptions) {
@@ -183,6 +194,7 @@ export class InvalidationBus implements MemoryTrust {
       return
     }
     if (!isMessage(message) || message.i === this.#instance) return
+    if (message.r === 1) this.#options.onResync()
     this.#options.onVersions(message.d, message.v)
   }
 
@@ -198,26 +210,34 @@ export class InvalidationBus implements MemoryTrust {
       const known = this.#unsent.get(dependency)
       if (known === undefined || compareVersions(version, known) > 0) this.#unsent.set(dependency, version)
     }
+    if (this.#unsent.size > MAX_UNSENT) {
+      this.#unsent.clear()
+      this.#resync = true
+    }
     await this.#flush()
   }
 
   /** Dependencies whose new versions no PUBLISH has delivered yet. */
   get unsent(): number {
-    return this.#unsent.size
+    return this.#unsent.size + (this.#resync ? 1 : 0)
   }
 
   async #flush(): Promise<void> {
     const publish = (this.#redis as { publish?: (channel: string, message: string) => Promise<unknown> })
       .publish
-    if (typeof publish !== 'function' || this.#unsent.size === 0) {
+    if (typeof publish !== 'function' || (this.#unsent.size === 0 && !this.#resync)) {
       this.#unsent.clear()
+      this.#resync = false
+      this.#stopRetrying()
       return
     }
     const message: BusMessage = {
       i: this.#instance,
       d: [...this.#unsent.keys()],
       v: [...this.#unsent.values()],
+      ...(this.#resync ? { r: 1 as const } : {}),
     }
+    const resync = this.#resync
     try {
       await withTimeout(
         publish.call(this.#redis, this.#channel, JSON.stringify(message)),
@@ -227,7 +247,8 @@ export class InvalidationBus implements MemoryTrust {
       message.d.forEach((dependency, i) => {
         if (this.#unsent.get(dependency) === message.v[i]) this.#unsent.delete(dependency)
       })
-      if (this.#unsent.size === 0) this.#stopRetrying()
+      if (resync) this.#resync = false
+      if (this.#unsent.size === 0 && !this.#resync) this.#stopRetrying()
     } catch (error) {
       this.#options.onError('publish', error)
       this.#retryLater()
@@ -236,7 +257,14 @@ export class InvalidationBus implements MemoryTrust {
 
   #retryLater(): void {
     if (this.#retryTimer !== undefined || this.#closed) return
-    this.#retryTimer = setInterval(() => void this.#flush(), this.#options.retryMs)
+    // One attempt at a time: a PUBLISH that hangs until its timeout must not pile up more behind it.
+    this.#retryTimer = setInterval(() => {
+      if (this.#flushing) return
+      this.#flushing = true
+      this.#flush().finally(() => {
+        this.#flushing = false
+      })
+    }, this.#options.retryMs)
     this.#retryTimer.unref()
   }
 

@@ -116,6 +116,7 @@ export class CacheRuntime {
               this.versions.clear()
               this.emit({ type: 'bus', state: 'up' })
             },
+            onResync: () => this.versions.clear(),
             onDown: () => this.emit({ type: 'bus', state: 'down' }),
             onError: (operation, error) => this.stack.reportError('redis', operation, error),
           })
@@ -384,7 +385,8 @@ export class CacheRuntime {
   #retryLater(): void {
     if (this.#retryTimer !== undefined || this.#closed) return
     this.#retryTimer = setInterval(() => {
-      if (this.#retrying || this.#pendingBumps.size === 0) return
+      if (this.#pendingBumps.size === 0) return this.#stopRetrying()
+      if (this.#retrying) return
       this.#retrying = true
       this.#bumpInRedis([]).finally(() => {
         this.#retrying = false

@@ -69,12 +69,13 @@ function isDatabaseFailure(error: unknown): boolean {
 }
 
 interface Flight {
+  /** Versions captured before the database read (the soft version last); undefined until captured. */
+  versions: readonly string[] | undefined
   /**
-   * Versions captured before the database read (the soft version last) or, when none could be captured, this
-   * instance's versions at that point; undefined until then. A later caller shares the load only while they
-   * still match (see `#canJoin`).
+   * When no versions could be captured: `LocalVersions.changes` at that point. A later caller shares the load
+   * only while nothing this instance knows has changed since (see `#canJoin`).
    */
-  versions: readonly (string | undefined)[] | undefined
+  changes?: number
   promise: Promise<unknown>
 }
 
@@ -352,8 +353,13 @@ export class CacheStack {
     return { data: copyValue(data), info: { status: 'miss', region, key: plan.key, age: 0 } }
   }
 
-  /** A caller may share a load only if nothing it depends on changed since that load captured its versions. */
+  /**
+   * A caller may share a load only if nothing it depends on changed since that load captured its versions (or,
+   * without a capture, nothing this instance knows changed at all). A load that has not captured yet has not
+   * read the database either.
+   */
   #canJoin(plan: ReadPlan, flight: Flight): boolean {
+    if (flight.changes !== undefined) return this.#versions.changes === flight.changes
     if (flight.versions === undefined) return true
     return this.#versions.matches(plan.dependencies, flight.versions.slice(0, -1))
   }
@@ -393,7 +399,8 @@ export class CacheStack {
       plan.region.lock &&
       !plan.refresh &&
       !skipRedis &&
-      !this.#versions.anyHeld(plan.dependencies)
+      !this.#versions.anyHeld(plan.dependencies) &&
+      !this.#versions.isHeld(plan.softDependency)
     ) {
       const outcome = await lockOrWait({
         redis,
@@ -457,7 +464,8 @@ export class CacheStack {
       }
     }
     // Without a capture, a write this instance makes or hears of from now on still stops others joining.
-    flight.versions = versions ?? this.#versions.snapshot(dependencies)
+    if (versions === undefined) flight.changes = this.#versions.changes
+    else flight.versions = versions
     if (this.#hooks.afterCapture !== undefined) await this.#hooks.afterCapture(plan.key)
     const started = this.#clock()
     const data = await load()

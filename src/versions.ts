@@ -59,6 +59,7 @@ export function nextVersion(version: string): string {
 export class LocalVersions {
   readonly #versions = new Map<string, string>()
   readonly #held = new Set<string>()
+  #changes = 0
   readonly #clock: () => number
   readonly #max: number
 
@@ -68,7 +69,13 @@ export class LocalVersions {
     this.#max = max
   }
 
+  /** Counts every change to what this instance knows (a version set or forgotten, a hold taken or ended). */
+  get changes(): number {
+    return this.#changes
+  }
+
   #set(dependency: string, version: string): void {
+    this.#changes++
     if (!this.#versions.has(dependency) && this.#versions.size >= this.#max) {
       const oldest = this.#versions.keys().next()
       if (oldest.done !== true) this.#versions.delete(oldest.value)
@@ -96,16 +103,8 @@ export class LocalVersions {
     return out
   }
 
-  /** The known versions (undefined where unknown), to compare with {@link matches} later. */
-  snapshot(dependencies: readonly string[]): (string | undefined)[] {
-    return dependencies.map((dependency) => this.#versions.get(dependency))
-  }
-
-  /**
-   * True when every dependency is known at exactly the given version (or still unknown where a
-   * {@link snapshot} found it unknown) and none is held.
-   */
-  matches(dependencies: readonly string[], versions: readonly (string | undefined)[]): boolean {
+  /** True when every dependency is known at exactly the given version and none is held. */
+  matches(dependencies: readonly string[], versions: readonly string[]): boolean {
     if (dependencies.length !== versions.length || this.anyHeld(dependencies)) return false
     for (let i = 0; i < dependencies.length; i++) {
       if (this.#versions.get(dependencies[i] as string) !== versions[i]) return false
@@ -130,11 +129,13 @@ export class LocalVersions {
    * invalidation, must not validate anything either (see {@link anyHeld}). Holds survive {@link clear}.
    */
   hold(dependencies: readonly string[]): void {
+    if (dependencies.length > 0) this.#changes++
     for (const dependency of dependencies) this.#held.add(dependency)
   }
 
   /** Ends holds once Redis has taken the invalidation (its new versions are learnt first). */
   release(dependencies: readonly string[]): void {
+    if (dependencies.length > 0) this.#changes++
     for (const dependency of dependencies) this.#held.delete(dependency)
   }
 
@@ -162,6 +163,7 @@ export class LocalVersions {
 
   /** Forgets every version (used when this instance can no longer trust what it knows); keeps the holds. */
   clear(): void {
+    this.#changes++
     this.#versions.clear()
   }
 

@@ -3,7 +3,7 @@ import { INTERNAL_HOOKS } from '../../src/extension.ts'
 import type { CacheEvent, QueryCacheOptions } from '../../src/index.ts'
 import type { StackHooks } from '../../src/stack.ts'
 import { Chaos } from './chaos.ts'
-import { latch, observedClient, useFixture } from './helpers.ts'
+import { countDuring, latch, observedClient, useFixture } from './helpers.ts'
 
 // Graceful degradation under a misbehaving Redis (issue 4): commands that fail, replies that are lost after
 // the command ran, commands and bus messages held back, subscriptions that drop. Whatever Redis does, the
@@ -117,6 +117,68 @@ describe('a load whose version capture failed', () => {
   })
 })
 
+describe('loads while Redis fails', () => {
+  it('concurrent identical reads still share one load while an invalidation is pending (G5)', async () => {
+    const chaos = new Chaos(7)
+    const a = instance(chaos, { namespace: fixture.namespace() })
+    const user = await a.prisma.user.create({ data: { email: 'share@x.io', name: 'old' } })
+    chaos.outage = true
+    await a.prisma.user.update({ where: { id: user.id }, data: { name: 'new' } }) // its bump is pending
+    expect(a.prisma.$cache.stats().pendingInvalidations).toBeGreaterThan(0)
+    const statements = await countDuring(a.statements, async () => {
+      const rows = await Promise.all(
+        Array.from({ length: 10 }, () =>
+          // findMany: Prisma would batch identical findUnique calls by itself.
+          a.prisma.user.findMany({ where: { id: user.id }, cacheStrategy: { ttl: 60 } }),
+        ),
+      )
+      expect(rows.every((found) => found[0]?.name === 'new')).toBe(true)
+    })
+    expect(statements).toBe(1)
+    chaos.outage = false
+    await a.prisma.$cache.close()
+  })
+
+  it('a load that captured nothing is not shared after a write, even once a resubscription forgot it', async () => {
+    const chaos = new Chaos(8)
+    const entered = latch()
+    const proceed = latch()
+    let pauses = 1
+    const hooks: StackHooks = {
+      beforeStore: async () => {
+        if (pauses-- <= 0) return
+        entered.open()
+        await proceed.promise
+      },
+    }
+    const namespace = fixture.namespace()
+    const a = instance(chaos, { namespace, [INTERNAL_HOOKS]: hooks } as QueryCacheOptions)
+    const user = await a.base.user.create({ data: { email: 'forgot@x.io', name: 'old' } })
+    await a.prisma.$cache.stats() // the instance exists and has never heard of User
+    const read = () =>
+      a.prisma.user.findUnique({ where: { id: user.id }, cacheStrategy: { ttl: 3600 } }).then((row) => row)
+    const lookupFails = () => chaos.next('fail', (command) => command === 'mgetBuffer')
+
+    let failed = lookupFails()
+    const before = read() // its lookup fails: no lock, no capture; it reads 'old' and waits before storing
+    await failed
+    await entered.promise
+    await a.prisma.user.update({ where: { id: user.id }, data: { name: 'new' } })
+    const up = a.next(busUp)
+    chaos.dropSubscriptions()
+    await up // the instance forgot every version it knew, User's new one included
+    failed = lookupFails()
+    const missed = a.next((e) => e.type === 'miss')
+    const after = read()
+    await failed
+    await missed
+    proceed.open()
+    expect((await before)?.name).toBe('old')
+    expect((await after)?.name).toBe('new')
+    await a.prisma.$cache.close()
+  })
+})
+
 describe('a lost bus message', () => {
   it('is published again, so the other instance stops serving the old value from memory', async () => {
     const namespace = fixture.namespace()
@@ -135,6 +197,33 @@ describe('a lost bus message', () => {
     await lost
     await delivered
     expect((await readB()).data?.name).toBe('new')
+    await a.prisma.$cache.close()
+    await b.prisma.$cache.close()
+  })
+})
+
+describe('a PUBLISH that keeps failing', () => {
+  it('keeps at most a bounded set of versions; receivers forget what they know when it overflows (G8)', async () => {
+    const namespace = fixture.namespace()
+    const chaosA = new Chaos(9, { refuse: ['publish'] })
+    const a = instance(chaosA, { namespace })
+    const b = instance(new Chaos(10), { namespace })
+    const user = await b.prisma.user.create({ data: { email: 'overflow@x.io', name: 'old' } })
+    const readB = () =>
+      b.prisma.user.findUnique({ where: { id: user.id }, cacheStrategy: { ttl: 3600 } }).withCacheInfo()
+    await readB()
+    expect((await readB()).info.tier).toBe('memory')
+
+    for (let first = 0; first < 10_001; first += 64) {
+      const tags = Array.from({ length: Math.min(64, 10_001 - first) }, (_, i) => `overflow-${first + i}`)
+      await a.prisma.$cache.invalidate({ tags })
+    }
+    expect(a.prisma.$cache.stats().pendingInvalidations).toBe(1) // one resync, not 10,001 versions
+    const resynced = b.next(fromBus)
+    chaosA.policy = {}
+    await resynced
+    expect((await readB()).info.tier).toBe('redis') // validated against Redis again, not served from memory
+    await eventually(() => a.prisma.$cache.stats().pendingInvalidations === 0)
     await a.prisma.$cache.close()
     await b.prisma.$cache.close()
   })

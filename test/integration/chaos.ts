@@ -9,6 +9,8 @@ import type { Redis } from 'ioredis'
 
 /** Probabilities (0–1) per command or per message, and the longest hold-back. */
 export interface ChaosPolicy {
+  /** These commands always fail, as through a proxy or an ACL that does not allow them. */
+  refuse?: readonly string[]
   /** A command fails before it reaches Redis (it does not run). */
   fail?: number
   /** A command runs in Redis, then the caller gets an error instead of the reply. */
@@ -183,7 +185,7 @@ export class Chaos {
       rule.fired()
       return rule.mode === 'fail' ? this.#failed(command) : this.#lost(command, send)
     }
-    if (this.outage) return this.#failed(command)
+    if (this.outage || (this.enabled && this.policy.refuse?.includes(command))) return this.#failed(command)
     if (this.#roll(this.policy.fail)) return this.#failed(command)
     if (this.#roll(this.policy.lose)) return this.#lost(command, send)
     if (this.#roll(this.policy.delay)) {
