@@ -43,6 +43,21 @@ async function cachedUser(a: ReturnType<typeof instance>, email: string) {
   return { user, read }
 }
 
+/** Hooks that stop the first load after its database read, before it stores, until `proceed` opens. */
+function pauseFirstStore() {
+  const entered = latch()
+  const proceed = latch()
+  let pauses = 1
+  const hooks: StackHooks = {
+    beforeStore: async () => {
+      if (pauses-- <= 0) return
+      entered.open()
+      await proceed.promise
+    },
+  }
+  return { hooks, entered, proceed }
+}
+
 describe('a failed invalidation on the writing instance', () => {
   it('never lets it serve the old value from Redis while the bump waits for its retry', async () => {
     const chaos = new Chaos(1)
@@ -83,16 +98,7 @@ describe('a failed invalidation on the writing instance', () => {
 describe('a load whose version capture failed', () => {
   it('is not shared with a read that comes after a write', async () => {
     const chaos = new Chaos(6)
-    const entered = latch()
-    const proceed = latch()
-    let pauses = 1
-    const hooks: StackHooks = {
-      beforeStore: async () => {
-        if (pauses-- <= 0) return
-        entered.open()
-        await proceed.promise
-      },
-    }
+    const { hooks, entered, proceed } = pauseFirstStore()
     const a = instance(chaos, {
       namespace: fixture.namespace(),
       [INTERNAL_HOOKS]: hooks,
@@ -141,16 +147,7 @@ describe('loads while Redis fails', () => {
 
   it('a load that captured nothing is not shared after a write, even once a resubscription forgot it', async () => {
     const chaos = new Chaos(8)
-    const entered = latch()
-    const proceed = latch()
-    let pauses = 1
-    const hooks: StackHooks = {
-      beforeStore: async () => {
-        if (pauses-- <= 0) return
-        entered.open()
-        await proceed.promise
-      },
-    }
+    const { hooks, entered, proceed } = pauseFirstStore()
     const namespace = fixture.namespace()
     const a = instance(chaos, { namespace, [INTERNAL_HOOKS]: hooks } as QueryCacheOptions)
     const user = await a.base.user.create({ data: { email: 'forgot@x.io', name: 'old' } })
