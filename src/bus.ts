@@ -194,7 +194,12 @@ export class InvalidationBus implements MemoryTrust {
       return
     }
     if (!isMessage(message) || message.i === this.#instance) return
-    if (message.r === 1) this.#options.onResync()
+    if (message.r === 1) {
+      // Like a resubscription: memory entries validated before are checked against Redis again, and a late
+      // reply that re-learnt an old version cannot make them trusted.
+      this.#epoch++
+      this.#options.onResync()
+    }
     this.#options.onVersions(message.d, message.v)
   }
 
@@ -275,7 +280,7 @@ export class InvalidationBus implements MemoryTrust {
 
   /** Closes the subscriber connection. */
   async close(): Promise<void> {
-    if (this.#unsent.size > 0) await this.#flush()
+    if (this.unsent > 0) await this.#flush()
     this.#stopRetrying()
     this.#closed = true
     this.#up = false

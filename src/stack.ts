@@ -72,10 +72,11 @@ interface Flight {
   /** Versions captured before the database read (the soft version last); undefined until captured. */
   versions: readonly string[] | undefined
   /**
-   * When no versions could be captured: `LocalVersions.changes` at that point. A later caller shares the load
-   * only while nothing this instance knows has changed since (see `#canJoin`).
+   * Until versions are captured (a load may meanwhile take another instance's entry while it waits for the
+   * lock), or when none could be: `LocalVersions.changes` at that point. A later caller shares the load only
+   * while nothing this instance knows has changed since (see `#canJoin`).
    */
-  changes?: number
+  changes: number | undefined
   promise: Promise<unknown>
 }
 
@@ -354,14 +355,20 @@ export class CacheStack {
   }
 
   /**
-   * A caller may share a load only if nothing it depends on changed since that load captured its versions (or,
-   * without a capture, nothing this instance knows changed at all). A load that has not captured yet has not
-   * read the database either.
+   * A caller may share a load only if nothing it depends on changed since that load captured its versions, or,
+   * before or without a capture (while it waits for the lock it may take another instance's entry), nothing
+   * this instance knows changed at all.
    */
   #canJoin(plan: ReadPlan, flight: Flight): boolean {
     if (flight.changes !== undefined) return this.#versions.changes === flight.changes
-    if (flight.versions === undefined) return true
+    if (flight.versions === undefined) return false
     return this.#versions.matches(plan.dependencies, flight.versions.slice(0, -1))
+  }
+
+  /** From now on, callers may join `flight` while `versions` (its capture) stay current. */
+  #joinFrom(flight: Flight, versions: readonly string[]): void {
+    flight.versions = versions
+    flight.changes = undefined
   }
 
   #refreshInBackground(plan: ReadPlan, load: () => Promise<unknown>): void {
@@ -373,7 +380,12 @@ export class CacheStack {
   }
 
   #startLoad(plan: ReadPlan, load: () => Promise<unknown>, captured?: Capture, redisFailed = false): Flight {
-    const flight: Flight = { versions: undefined, promise: Promise.resolve() }
+    // A capture made by the lookup counts from the start; otherwise, until the load captures, any change stops
+    // others joining.
+    const flight: Flight =
+      captured === undefined
+        ? { versions: undefined, changes: this.#versions.changes, promise: Promise.resolve() }
+        : { versions: captured.versions, changes: undefined, promise: Promise.resolve() }
     flight.promise = this.#load(plan, load, flight, captured, redisFailed).finally(() => {
       if (this.#flights.get(plan.key) === flight) this.#flights.delete(plan.key)
     })
@@ -433,6 +445,8 @@ export class CacheStack {
       const { bytes, versions } = await redis.lookup(plan.key, dependencies)
       if (bytes === null || versions.some((v) => v === null)) return undefined
       this.#versions.learn(dependencies, versions)
+      // A reply older than what this instance knows (a slow node) would validate an entry a write replaced.
+      if (!this.#versions.matches(plan.dependencies, (versions as string[]).slice(0, -1))) return undefined
       if (this.#versions.anyHeld(dependencies)) return undefined
       const entry = this.#currentEntry(plan, bytes, versions as string[])
       // Only a fresh entry: a stale one is what a background refresh is replacing.
@@ -458,14 +472,13 @@ export class CacheStack {
     // After a failed Redis command in this read, the result is not stored: no capture, no second timeout.
     if (versions === undefined && !skipRedis) {
       try {
-        versions = await this.#capture(plan, dependencies)
+        versions = await this.#capture(plan, dependencies, flight)
       } catch (error) {
         this.#fail('redis', 'capture', error, plan)
       }
     }
     // Without a capture, a write this instance makes or hears of from now on still stops others joining.
     if (versions === undefined) flight.changes = this.#versions.changes
-    else flight.versions = versions
     if (this.#hooks.afterCapture !== undefined) await this.#hooks.afterCapture(plan.key)
     const started = this.#clock()
     const data = await load()
@@ -489,7 +502,11 @@ export class CacheStack {
    * Redis even for a memory-only region: a version minted here could be ahead of Redis' counter, and then the
    * bumps that follow, which only move versions forward, would never invalidate the entry.
    */
-  async #capture(plan: ReadPlan, dependencies: readonly string[]): Promise<string[] | undefined> {
+  async #capture(
+    plan: ReadPlan,
+    dependencies: readonly string[],
+    flight: Flight,
+  ): Promise<string[] | undefined> {
     if (this.#redis !== undefined) {
       const entryTtl = plan.ttlMs + plan.swrMs + plan.region.staleIfErrorMs
       const versions = await this.#redis.currentVersions(
@@ -499,9 +516,13 @@ export class CacheStack {
       )
       this.#versions.learn(dependencies, versions)
       // Redis does not show an invalidation this instance still holds: its versions would outlive the write.
-      return this.#versions.anyHeld(dependencies) ? undefined : versions
+      if (this.#versions.anyHeld(dependencies)) return undefined
+      this.#joinFrom(flight, versions)
+      return versions
     }
-    return this.#versions.current(dependencies)
+    const versions = this.#versions.current(dependencies)
+    this.#joinFrom(flight, versions)
+    return versions
   }
 
   #store(

@@ -176,6 +176,43 @@ describe('loads while Redis fails', () => {
   })
 })
 
+describe('a reply that arrives after a later write', () => {
+  it('never hands a load waiting for the lock an entry older than what the instance knows', async () => {
+    // As on a Cluster, where the entry and the versions come from different nodes: the reply to a poll of a
+    // waiting load arrives after this instance's write returned, and a read that started after the write joined
+    // that load.
+    const namespace = fixture.namespace()
+    const raw = fixture.connection()
+    const chaos = new Chaos(11)
+    const a = instance(chaos, { namespace, memory: false })
+    const b = instance(new Chaos(12), { namespace, memory: false, regions: { default: { lock: false } } })
+    const user = await a.prisma.user.create({ data: { email: 'late@x.io', name: 'old' } })
+    const read = (i: typeof a) =>
+      i.prisma.user.findUnique({ where: { id: user.id }, cacheStrategy: { ttl: 3600 } }).withCacheInfo()
+    const { info } = await read(b) // b stores the entry for 'old'
+    await b.prisma.$cache.close()
+    const entry = (await raw.getBuffer(info.key)) as Buffer
+    await raw.del(info.key)
+    await raw.set(`${info.key}:lock`, 'another instance', 'PX', 1_000)
+
+    let lookups = 0
+    const isLookup = (command: string, args: readonly unknown[]) =>
+      command === 'mgetBuffer' && args[0] === info.key
+    const poll = chaos.holdReply((command, args) => isLookup(command, args) && ++lookups === 2)
+    const waiting = read(a).then((result) => result) // misses, finds the lock taken, polls
+    await eventually(() => lookups >= 1)
+    await raw.set(info.key, entry, 'PX', 3_600_000) // the entry is back before the poll
+    await poll.sent // the poll's reply (the old entry, valid at the old versions) is held
+    await a.prisma.user.update({ where: { id: user.id }, data: { name: 'new' } })
+    const after = read(a).then((result) => result)
+    await new Promise((resolve) => setTimeout(resolve, 20)) // the later read reached the running load
+    poll.release()
+    await waiting // it started before the write: either value is right for it
+    expect((await after).data?.name).toBe('new')
+    await a.prisma.$cache.close()
+  })
+})
+
 describe('a lost bus message', () => {
   it('is published again, so the other instance stops serving the old value from memory', async () => {
     const namespace = fixture.namespace()

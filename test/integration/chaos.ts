@@ -41,6 +41,13 @@ interface Rule {
   fired: () => void
 }
 
+/** A one-shot hold: the next matching command is sent at once; its reply reaches the caller on `release()`. */
+interface Hold {
+  match: (command: string, args: readonly unknown[]) => boolean
+  sent: () => void
+  released: Promise<void>
+}
+
 export interface ChaosCounts {
   commands: number
   messages: number
@@ -112,6 +119,7 @@ export class Chaos {
   outage = false
   readonly #random: () => number
   readonly #rules: Rule[] = []
+  readonly #holds: Hold[] = []
   readonly #inFlight = new Set<Promise<unknown>>()
   readonly #subscribers = new Set<Redis>()
   /** Commands are sent in order, bus messages delivered in order, as over one connection each. */
@@ -143,6 +151,24 @@ export class Chaos {
     return new Promise((resolve) => {
       this.#rules.push({ match, mode, fired: resolve })
     })
+  }
+
+  /**
+   * The next command that matches is sent at once, but its reply reaches the caller only on `release()`, as
+   * a reply from another Cluster node can come after later commands' replies. `sent` resolves when it was sent.
+   */
+  holdReply(match: (command: string, args: readonly unknown[]) => boolean): {
+    sent: Promise<void>
+    release: () => void
+  } {
+    let release!: () => void
+    const released = new Promise<void>((resolve) => {
+      release = resolve
+    })
+    const sent = new Promise<void>((resolve) => {
+      this.#holds.push({ match, sent: resolve, released })
+    })
+    return { sent, release }
   }
 
   /** Resolves when no held-back command or message is pending. */
@@ -179,6 +205,19 @@ export class Chaos {
   #command(command: string, args: readonly unknown[], send: () => Promise<unknown>): Promise<unknown> {
     this.counts.commands++
     if (this.#roll(this.policy.dropSubscription)) this.dropSubscriptions()
+    const hold = this.#holds.find((candidate) => candidate.match(command, args))
+    if (hold !== undefined) {
+      this.#holds.splice(this.#holds.indexOf(hold), 1)
+      const reply = send()
+      hold.sent()
+      return reply.then(
+        (value) => hold.released.then(() => value),
+        (error: unknown) =>
+          hold.released.then(() => {
+            throw error
+          }),
+      )
+    }
     const rule = this.#rules.find((candidate) => candidate.match(command, args))
     if (rule !== undefined) {
       this.#rules.splice(this.#rules.indexOf(rule), 1)
