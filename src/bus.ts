@@ -87,7 +87,11 @@ export class InvalidationBus implements MemoryTrust {
   readonly #unsent = new Map<string, string>()
   /** The unsent versions overflowed: the next message tells receivers to forget what they know. */
   #resync = false
-  #flushing = false
+  /** Counts overflows, so that a PUBLISH only clears the resync it carried. */
+  #overflows = 0
+  /** The PUBLISH in flight (one at a time); `#dirty` when more was queued meanwhile. */
+  #sending: Promise<void> | undefined
+  #dirty = false
   #retryTimer: NodeJS.Timeout | undefined
 
   constructor(options: BusOptions) {
@@ -218,8 +222,30 @@ export class InvalidationBus implements MemoryTrust {
     if (this.#unsent.size > MAX_UNSENT) {
       this.#unsent.clear()
       this.#resync = true
+      this.#overflows++
     }
-    await this.#flush()
+    await this.#send()
+  }
+
+  /**
+   * Sends what is unsent, one PUBLISH at a time: while one is in flight, later versions wait and go in the next
+   * message (so a slow Redis costs one message per round trip, not one per write). A failure leaves the rest
+   * to the retry timer.
+   */
+  #send(): Promise<void> {
+    if (this.#sending !== undefined) {
+      this.#dirty = true
+      return this.#sending
+    }
+    this.#sending = (async () => {
+      try {
+        do this.#dirty = false
+        while ((await this.#flush()) && this.#dirty)
+      } finally {
+        this.#sending = undefined
+      }
+    })()
+    return this.#sending
   }
 
   /** Dependencies whose new versions no PUBLISH has delivered yet. */
@@ -227,14 +253,15 @@ export class InvalidationBus implements MemoryTrust {
     return this.#unsent.size + (this.#resync ? 1 : 0)
   }
 
-  async #flush(): Promise<void> {
+  /** One PUBLISH of everything unsent; false when it failed. */
+  async #flush(): Promise<boolean> {
     const publish = (this.#redis as { publish?: (channel: string, message: string) => Promise<unknown> })
       .publish
     if (typeof publish !== 'function' || (this.#unsent.size === 0 && !this.#resync)) {
       this.#unsent.clear()
       this.#resync = false
       this.#stopRetrying()
-      return
+      return true
     }
     const message: BusMessage = {
       i: this.#instance,
@@ -242,7 +269,7 @@ export class InvalidationBus implements MemoryTrust {
       v: [...this.#unsent.values()],
       ...(this.#resync ? { r: 1 as const } : {}),
     }
-    const resync = this.#resync
+    const overflows = this.#resync ? this.#overflows : undefined
     try {
       await withTimeout(
         publish.call(this.#redis, this.#channel, JSON.stringify(message)),
@@ -252,11 +279,13 @@ export class InvalidationBus implements MemoryTrust {
       message.d.forEach((dependency, i) => {
         if (this.#unsent.get(dependency) === message.v[i]) this.#unsent.delete(dependency)
       })
-      if (resync) this.#resync = false
+      if (overflows === this.#overflows) this.#resync = false
       if (this.#unsent.size === 0 && !this.#resync) this.#stopRetrying()
+      return true
     } catch (error) {
       this.#options.onError('publish', error)
       this.#retryLater()
+      return false
     }
   }
 
@@ -264,11 +293,7 @@ export class InvalidationBus implements MemoryTrust {
     if (this.#retryTimer !== undefined || this.#closed) return
     // One attempt at a time: a PUBLISH that hangs until its timeout must not pile up more behind it.
     this.#retryTimer = setInterval(() => {
-      if (this.#flushing) return
-      this.#flushing = true
-      this.#flush().finally(() => {
-        this.#flushing = false
-      })
+      if (this.#sending === undefined) void this.#send()
     }, this.#options.retryMs)
     this.#retryTimer.unref()
   }
@@ -280,7 +305,8 @@ export class InvalidationBus implements MemoryTrust {
 
   /** Closes the subscriber connection. */
   async close(): Promise<void> {
-    if (this.unsent > 0) await this.#flush()
+    await this.#sending
+    if (this.unsent > 0) await this.#send()
     this.#stopRetrying()
     this.#closed = true
     this.#up = false
