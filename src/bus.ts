@@ -228,11 +228,14 @@ export class InvalidationBus implements MemoryTrust {
   }
 
   /**
-   * Sends what is unsent, one PUBLISH at a time: while one is in flight, later versions wait and go in the next
-   * message (so a slow Redis costs one message per round trip, not one per write). A failure leaves the rest
-   * to the retry timer.
+   * Sends what is unsent. While PUBLISH works, at once: a message never waits for another one's round trip.
+   * After a failure (the retry timer runs), one PUBLISH at a time: while one is in flight, later versions wait
+   * and go in the next message, so a failing Redis costs one message per round trip, not one per write. A
+   * failure leaves the rest to the retry timer.
    */
   #send(): Promise<void> {
+    if (this.#retryTimer === undefined && this.#sending === undefined)
+      return this.#flush().then(() => undefined)
     if (this.#sending !== undefined) {
       this.#dirty = true
       return this.#sending
