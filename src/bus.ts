@@ -47,10 +47,13 @@ export interface BusOptions {
   namespace: string
   /** Another instance invalidated: move these dependencies forward (never back). */
   onVersions: (dependencies: readonly string[], versions: readonly string[]) => void
-  /** The subscription is (again) live: messages may have been missed while it was down. */
-  onResubscribed: () => void
-  /** Another instance dropped versions it could not publish: forget every version known. */
-  onResync: () => void
+  /**
+   * Messages may have been missed (the subscription came back up, or another instance dropped versions it
+   * could not publish): forget every version known; a new trust epoch has started.
+   */
+  onMissed: () => void
+  /** The subscription is (again) live. */
+  onUp: () => void
   /** The subscription is down: this instance can no longer trust its memory tier. */
   onDown: () => void
   onError: (operation: string, error: unknown) => void
@@ -182,10 +185,19 @@ export class InvalidationBus implements MemoryTrust {
 
   #resubscribed(): void {
     if (this.#up || this.#closed) return
-    this.#epoch++
     this.#up = true
-    this.#options.onResubscribed()
+    this.#missed()
+    this.#options.onUp()
     this.#settle()
+  }
+
+  /**
+   * A new epoch: memory entries validated before it are checked against Redis again, so a late reply that
+   * re-learns an old version cannot make them trusted.
+   */
+  #missed(): void {
+    this.#epoch++
+    this.#options.onMissed()
   }
 
   #receive(channel: string, raw: string): void {
@@ -198,12 +210,7 @@ export class InvalidationBus implements MemoryTrust {
       return
     }
     if (!isMessage(message) || message.i === this.#instance) return
-    if (message.r === 1) {
-      // Like a resubscription: memory entries validated before are checked against Redis again, and a late
-      // reply that re-learnt an old version cannot make them trusted.
-      this.#epoch++
-      this.#options.onResync()
-    }
+    if (message.r === 1) this.#missed()
     this.#options.onVersions(message.d, message.v)
   }
 

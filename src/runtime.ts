@@ -112,11 +112,8 @@ export class CacheRuntime {
               this.emit({ type: 'invalidate', dependencies, mode: 'hard', cause: 'bus' })
             },
             // Messages may have been missed: forget what this instance knew; Redis has the truth.
-            onResubscribed: () => {
-              this.versions.clear()
-              this.emit({ type: 'bus', state: 'up' })
-            },
-            onResync: () => this.versions.clear(),
+            onMissed: () => this.versions.clear(),
+            onUp: () => this.emit({ type: 'bus', state: 'up' }),
             onDown: () => this.emit({ type: 'bus', state: 'down' }),
             onError: (operation, error) => this.stack.reportError('redis', operation, error),
           })
