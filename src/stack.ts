@@ -360,8 +360,7 @@ export class CacheStack {
    * this instance knows changed at all.
    */
   #canJoin(plan: ReadPlan, flight: Flight): boolean {
-    if (flight.changes !== undefined) return this.#versions.changes === flight.changes
-    if (flight.versions === undefined) return false
+    if (flight.versions === undefined) return this.#versions.changes === flight.changes
     return this.#versions.matches(plan.dependencies, flight.versions.slice(0, -1))
   }
 
