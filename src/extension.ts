@@ -169,6 +169,27 @@ export function queryCache(options: QueryCacheOptions = {}) {
       close: () => runtime.close(),
     }
     const dialect = dialectOf((client as unknown as { _activeProvider?: string })._activeProvider)
+    /**
+     * Runs a write hook's query. Inside a transaction its invalidation waits for the commit (dropped on
+     * rollback); otherwise it follows the query, also after a failure: a write whose outcome is unknown (a lost
+     * connection) may have committed.
+     */
+    async function writeThrough<T>(
+      hookArgs: { args: unknown; query: (args: any) => Promise<T> },
+      dependencies: readonly string[],
+      invalidate: () => Promise<void>,
+    ): Promise<T> {
+      const scope = transactionOfHook(hookArgs) !== undefined ? currentTransactionScope() : undefined
+      if (scope !== undefined) {
+        deferInvalidation(scope, dependencies)
+        return hookArgs.query(hookArgs.args)
+      }
+      try {
+        return await hookArgs.query(hookArgs.args)
+      } finally {
+        await invalidate()
+      }
+    }
     /** Raw statements invalidate the models behind the tables they write, or everything when unsure (G4). */
     async function rawHook(hookArgs: {
       operation: string
@@ -182,16 +203,9 @@ export function queryCache(options: QueryCacheOptions = {}) {
       const dependencies = write.kind === 'all' ? EVERYTHING : write.dependencies
       const context =
         write.kind === 'all' ? { operation, reason: write.reason } : { operation, tables: write.tables }
-      const scope = transactionOfHook(hookArgs) !== undefined ? currentTransactionScope() : undefined
-      if (scope !== undefined) {
-        deferInvalidation(scope, dependencies)
-        return query(args)
-      }
-      try {
-        return await query(args)
-      } finally {
-        await runtime.invalidateDependencies(dependencies, 'hard', 'raw-sql', context)
-      }
+      return writeThrough(hookArgs, dependencies, () =>
+        runtime.invalidateDependencies(dependencies, 'hard', 'raw-sql', context),
+      )
     }
     /**
      * `$queryRaw` with a cache: `prisma.$queryRawCached({ ttl: 60, models: ['User'] }, Prisma.sql\`SELECT …\`)`.
@@ -234,18 +248,9 @@ export function queryCache(options: QueryCacheOptions = {}) {
             const { model, operation, args, query } = hookArgs
             if (isWriteOperation(operation)) {
               const dependencies = runtime.writeDependencies(model, operation, args)
-              const scope = transactionOfHook(hookArgs) !== undefined ? currentTransactionScope() : undefined
-              if (scope !== undefined) {
-                // Applied when the transaction commits; dropped if it rolls back.
-                deferInvalidation(scope, dependencies)
-                return query(args)
-              }
-              try {
-                return await query(args)
-              } finally {
-                // Also after a failure: a write whose outcome is unknown (e.g. a lost connection) may have committed.
-                await runtime.invalidateDependencies(dependencies, 'hard', 'write', { model, operation })
-              }
+              return writeThrough(hookArgs, dependencies, () =>
+                runtime.invalidateDependencies(dependencies, 'hard', 'write', { model, operation }),
+              )
             }
             if (args !== null && typeof args === 'object' && 'cacheStrategy' in args) {
               // A read that did not come through the cached methods (fluent API, batch transaction): never cached.
