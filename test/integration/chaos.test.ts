@@ -176,6 +176,21 @@ describe('loads while Redis fails', () => {
   })
 })
 
+describe('a lock whose reply was lost', () => {
+  it('is released at once, not left to its lease', async () => {
+    const chaos = new Chaos(13)
+    const a = instance(chaos, { namespace: fixture.namespace(), memory: false })
+    const raw = fixture.connection()
+    await a.prisma.user.create({ data: { email: 'orphan@x.io' } })
+    const lost = chaos.next('lose', (command, args) => command === 'set' && args.includes('NX'))
+    const { info } = await a.prisma.user.findMany({ cacheStrategy: { ttl: 60 } }).withCacheInfo()
+    await lost
+    // The lease is 2 s; the owner's release of its own token frees it long before.
+    await eventually(async () => (await raw.exists(`${info.key}:lock`)) === 0, 500)
+    await a.prisma.$cache.close()
+  })
+})
+
 describe('a reply that arrives after a later write', () => {
   it('never hands a load waiting for the lock an entry older than what the instance knows', async () => {
     // As on a Cluster, where the entry and the versions come from different nodes: the reply to a poll of a
