@@ -50,3 +50,13 @@ export class ScopeError extends QueryCacheError {
     super('E_SCOPE_MISSING', message, options)
   }
 }
+
+/**
+ * The installed Prisma Client does not have an internal this package relies on (see `prisma/internals.ts`): the
+ * Prisma version is not supported. Thrown when `$extends` runs. Code `E_PRISMA_UNSUPPORTED`.
+ */
+export class UnsupportedPrismaError extends QueryCacheError {
+  constructor(message: string) {
+    super('E_PRISMA_UNSUPPORTED', message)
+  }
+}

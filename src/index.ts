@@ -1,3 +1,4 @@
+export { DEFAULTS } from './config/defaults.ts'
 export {
   ConfigError,
   QueryCacheError,
@@ -5,26 +6,34 @@ export {
   SerializationError,
   StrategyError,
   TierError,
+  UnsupportedPrismaError,
 } from './errors.ts'
+export { queryCache } from './prisma/extension.ts'
 export {
-  type CacheApi,
-  type CachedArgs,
-  type CachedPrismaPromise,
-  type CachedReadMethods,
-  queryCache,
-} from './extension.ts'
-export { READ_OPERATIONS, type ReadOperation, WRITE_OPERATIONS, type WriteOperation } from './operations.ts'
-export {
-  type CacheEvent,
-  type CacheStrategy,
-  DEFAULTS,
-  type MemoryOptions,
-  type ModelOptions,
-  type QueryCacheOptions,
-  type RedisLike,
-  type RegionOptions,
-  type TierName,
-} from './options.ts'
-export type { InvalidateInput } from './runtime.ts'
-export type { CacheInfo, CacheStatus } from './stack.ts'
-export type { CacheStats, RegionStats, TierStats } from './stats.ts'
+  READ_OPERATIONS,
+  type ReadOperation,
+  WRITE_OPERATIONS,
+  type WriteOperation,
+} from './prisma/operations.ts'
+export type {
+  CacheApi,
+  CachedArgs,
+  CachedPrismaPromise,
+  CachedReadMethods,
+  CacheEvent,
+  CacheInfo,
+  CacheStats,
+  CacheStatus,
+  CacheStrategy,
+  InvalidateInput,
+  MemoryOptions,
+  ModelOptions,
+  QueryCacheOptions,
+  RawCacheStrategy,
+  RawSql,
+  RedisLike,
+  RegionOptions,
+  RegionStats,
+  TierName,
+  TierStats,
+} from './types.ts'

@@ -2,7 +2,8 @@
 // hit, or store values and copy per hit. Run: npx tsx test/bench/micro-codec.ts
 import { Decimal } from '@prisma/client/runtime/client'
 import { Packr } from 'msgpackr'
-import { copyValue, createCodec } from '../../src/codec.ts'
+import { createCodec } from '../../src/storage/codec.ts'
+import { copyValue } from '../../src/storage/copy.ts'
 
 const ROUNDS = 7
 const TARGET_ROUND_MS = 150

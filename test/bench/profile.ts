@@ -11,7 +11,7 @@
  * uncached-miss (the same reads on the plain client). Defaults: findUnique, default errorFormat, 8 seconds.
  * Setup (seeding, Prisma start-up) is in the profile too, but small against the seconds of the loop.
  */
-import { createCodec } from '../../src/codec.ts'
+import { createCodec } from '../../src/storage/codec.ts'
 import { createTestDatabase } from '../setup/database.ts'
 import { createTestRedis } from '../setup/redis.ts'
 import {

@@ -9,7 +9,7 @@ import { createRequire } from 'node:module'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { DEFAULTS } from '../../src/options.ts'
+import { DEFAULTS } from '../../src/config/defaults.ts'
 import { createTestDatabase } from '../setup/database.ts'
 import { createTestRedis } from '../setup/redis.ts'
 import { measureClusterStampede, measureCoherence, percentile } from './coherence.ts'
@@ -151,7 +151,7 @@ async function main(): Promise<void> {
         stampedeLine,
         '',
         `Redis slow or down: sequential findUnique reads for ${OUTAGE_WINDOW_MS / 1000} s per case, ` +
-          `cacheStrategy { ttl: ${OUTAGE_STRATEGY.ttl} }, memory tier off, redisTimeout ${DEFAULTS.redisTimeoutMs} ms (default); ` +
+          `cacheStrategy { ttl: ${OUTAGE_STRATEGY.ttl} }, memory tier off, redisTimeout ${DEFAULTS.redisTimeout} ms (default); ` +
           'each cache fresh (the window includes the failures that open the breaker). ' +
           'Down: nothing listens on the port; black hole: accepts connections, never answers.',
         outageTable(outage),

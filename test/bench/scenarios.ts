@@ -5,10 +5,11 @@
 import { isDeepStrictEqual } from 'node:util'
 import { LRUCache } from 'lru-cache'
 import type { PrismaClient } from '../../generated/prisma/client.ts'
-import { createCodec } from '../../src/codec.ts'
 import type { TierName } from '../../src/index.ts'
-import { RedisTier } from '../../src/tiers/redis.ts'
-import { softRegionDependency } from '../../src/versions.ts'
+import { softRegionDependency } from '../../src/invalidation/dependency-ids.ts'
+import { createCodec } from '../../src/storage/codec.ts'
+import { GuardedCall } from '../../src/storage/guarded-call.ts'
+import { RedisTier } from '../../src/storage/redis-tier.ts'
 import type { TestDatabase } from '../setup/database.ts'
 import type { TestRedis } from '../setup/redis.ts'
 import {
@@ -158,8 +159,13 @@ export async function buildLatencyScenarios(
   // The raw floor of a Redis hit: the very bytes the cache stored, fetched and decoded as its hit does;
   // then the same with the version read (one MGET, sent beside the GET) that a versioned hit needs too.
   // Only for the names of the version keys, so that they follow the tier whatever its format.
-  const names = new RedisTier(connection, `${redis.namespace}-hit-default`, 1_000)
   const codec = createCodec()
+  const names = new RedisTier({
+    client: connection,
+    namespace: `${redis.namespace}-hit-default`,
+    codec,
+    guard: new GuardedCall({ timeoutMs: 1_000, clock: Date.now }),
+  })
   for (const query of QUERIES) {
     const key = redisKeys[query]!
     const [, hardDependencies] = codec.decode((await connection.getBuffer(key))!) as [number, string[]]

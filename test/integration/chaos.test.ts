@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { INTERNAL_HOOKS } from '../../src/extension.ts'
 import type { CacheEvent, QueryCacheOptions } from '../../src/index.ts'
-import type { StackHooks } from '../../src/stack.ts'
+import { INTERNAL_HOOKS } from '../../src/prisma/extension.ts'
+import type { LoaderHooks as StackHooks } from '../../src/read/loader.ts'
 import { Chaos } from './chaos.ts'
 import { countDuring, latch, observedClient, useFixture } from './helpers.ts'
 

@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { Redis } from 'ioredis'
 import { describe, expect, it } from 'vitest'
-import { INTERNAL_HOOKS } from '../../src/extension.ts'
 import type { CacheEvent, QueryCacheOptions } from '../../src/index.ts'
-import type { StackHooks } from '../../src/stack.ts'
+import { INTERNAL_HOOKS } from '../../src/prisma/extension.ts'
+import type { LoaderHooks as StackHooks } from '../../src/read/loader.ts'
 import { ManualClock, observedClient, useFixture } from './helpers.ts'
 
 // G6, first part: an invalidation on one instance reaches every other instance's memory tier (Redis pub/sub),
@@ -457,8 +457,11 @@ describe('stampede lock across instances (G5)', () => {
 
   it('a release never deletes a lease that expired and was taken by someone else', async () => {
     const raw = fixture.connection()
-    const { RedisTier } = await import('../../src/tiers/redis.ts')
-    const tier = new RedisTier(raw, fixture.namespace(), 1000)
+    const { RedisTier } = await import('../../src/storage/redis-tier.ts')
+    const { GuardedCall } = await import('../../src/storage/guarded-call.ts')
+    const { createCodec } = await import('../../src/storage/codec.ts')
+    const guard = new GuardedCall({ timeoutMs: 1000, clock: Date.now })
+    const tier = new RedisTier({ client: raw, namespace: fixture.namespace(), codec: createCodec(), guard })
     const key = `${fixture.namespace()}:lock`
     expect(await tier.acquireLock(key, 'slow-owner', 50)).toBe(true)
     expect(await tier.acquireLock(key, 'other', 5000)).toBe(false)

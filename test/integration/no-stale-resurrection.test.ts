@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { INTERNAL_HOOKS } from '../../src/extension.ts'
 import type { QueryCacheOptions } from '../../src/index.ts'
-import type { StackHooks } from '../../src/stack.ts'
+import { INTERNAL_HOOKS } from '../../src/prisma/extension.ts'
+import type { LoaderHooks as StackHooks } from '../../src/read/loader.ts'
 import { cachedClient, latch, useFixture } from './helpers.ts'
 
 // G1: a load that read the database before a write must never leave its result readable after that write's

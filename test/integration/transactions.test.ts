@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest'
 import type { QueryCacheOptions } from '../../src/index.ts'
-import { builtinTransaction, isInTransaction, transactionOfHook } from '../../src/transactions.ts'
+import {
+  builtinTransaction,
+  isTransactionClient as isInTransaction,
+  transactionOfHook,
+} from '../../src/prisma/internals.ts'
 import { cachedClient, countDuring, latch, useFixture } from './helpers.ts'
 
 // G3: inside $transaction reads bypass the shared cache and never populate it; invalidations are applied after

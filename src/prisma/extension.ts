@@ -1,0 +1,103 @@
+import { createRequire } from 'node:module'
+import { Prisma } from '@prisma/client/extension'
+import { resolveOptions } from '../config/options.ts'
+import { ConfigError } from '../errors.ts'
+import { QueryCache } from '../query-cache.ts'
+import { dialectOf } from '../raw-sql/invalidation.ts'
+import type { LoaderHooks } from '../read/loader.ts'
+import type { CacheApi, CachedReadMethods, QueryCacheOptions, RedisLike } from '../types.ts'
+import { cachedReadMethods, type ServeRead } from './cached-reads.ts'
+import { builtinTransaction, clientSchema } from './internals.ts'
+import { isWriteOperation } from './operations.ts'
+import { queryRawCached, rawWriteHook } from './raw-hooks.ts'
+import { transactionWrapper } from './transactions.ts'
+import { writeThrough } from './write-through.ts'
+
+/** Internal: test-only injection points. Not part of the public API. */
+export const INTERNAL_HOOKS: unique symbol = Symbol.for('prisma-query-cache.hooks')
+
+type InternalOptions = QueryCacheOptions & { [INTERNAL_HOOKS]?: LoaderHooks }
+
+function loadIoredis(url: string): RedisLike {
+  let Redis: new (url: string) => RedisLike
+  try {
+    const required = createRequire(import.meta.url)('ioredis') as { default?: unknown; Redis?: unknown }
+    Redis = (required.Redis ?? required.default ?? required) as new (url: string) => RedisLike
+  } catch (error) {
+    throw new ConfigError(
+      `redis: a URL was given but ioredis could not be loaded (npm install ioredis): ${String(error)}`,
+    )
+  }
+  return new Redis(url)
+}
+
+/**
+ * The Prisma client extension. Options are validated here (throws `ConfigError`); model names are checked against
+ * the client when `$extends` runs.
+ *
+ * @example
+ * const prisma = new PrismaClient({ adapter }).$extends(queryCache({ redis, regions: { default: { ttl: 60 } } }))
+ */
+export function queryCache(options: QueryCacheOptions = {}) {
+  const resolved = resolveOptions(options)
+  const hooks = (options as InternalOptions)[INTERNAL_HOOKS]
+  return Prisma.defineExtension((client) => {
+    const schema = clientSchema(client)
+    const ownsRedis = typeof options.redis === 'string'
+    const redis = typeof options.redis === 'string' ? loadIoredis(options.redis) : options.redis
+    let cache: QueryCache
+    try {
+      cache = new QueryCache(resolved, schema, redis, ownsRedis, hooks)
+    } catch (error) {
+      if (ownsRedis) void redis?.quit().catch(() => undefined)
+      throw error
+    }
+    const current = () => cache
+    const serve: ServeRead = (model, operation, strategy, args, inTransaction, load) =>
+      cache.read(model, operation, strategy, args, inTransaction, load)
+    const api: CacheApi = {
+      invalidate: (input) => cache.invalidate(input),
+      invalidateAll: () => cache.invalidateAll(),
+      stats: () => cache.snapshot(),
+      close: () => cache.close(),
+    }
+    const rawHook = rawWriteHook(current, dialectOf(schema.provider), writeThrough)
+    const $transaction = transactionWrapper(builtinTransaction(client), (dependencies) =>
+      cache.invalidateDependencies(dependencies, 'hard', 'write'),
+    )
+    return client.$extends({
+      name: 'prisma-query-cache',
+      model: {
+        $allModels: cachedReadMethods(serve) as unknown as CachedReadMethods,
+      },
+      query: {
+        $allModels: {
+          async $allOperations(hookArgs) {
+            const { model, operation, args, query } = hookArgs
+            if (isWriteOperation(operation)) {
+              const dependencies = cache.writeDependencies(model, operation, args)
+              return writeThrough(hookArgs, dependencies, () =>
+                cache.invalidateDependencies(dependencies, 'hard', 'write', { model, operation }),
+              )
+            }
+            if (args !== null && typeof args === 'object' && 'cacheStrategy' in args) {
+              // A read that did not come through the cached methods (fluent API, batch transaction): never cached.
+              const { cacheStrategy: _ignored, ...rest } = args as Record<string, unknown>
+              return query(rest as typeof args)
+            }
+            return query(args)
+          },
+        },
+        $executeRaw: rawHook,
+        $executeRawUnsafe: rawHook,
+        $queryRaw: rawHook,
+        $queryRawUnsafe: rawHook,
+      },
+      // $transaction is replaced at run time only; its type stays Prisma's.
+      client: { $cache: api, $transaction, $queryRawCached: queryRawCached(current) } as unknown as {
+        $cache: CacheApi
+        $queryRawCached: ReturnType<typeof queryRawCached>
+      },
+    })
+  })
+}

@@ -1,0 +1,243 @@
+import { TUNABLES } from './config/defaults.ts'
+import { checkModelNames, type ResolvedOptions } from './config/options.ts'
+import { parseInvalidation } from './config/strategy.ts'
+import { ALWAYS_TRUSTED, InvalidationBus } from './invalidation/bus.ts'
+import {
+  ALL_DEPENDENCY,
+  regionDependency,
+  softRegionDependency,
+  tagDependency,
+} from './invalidation/dependency-ids.ts'
+import { type InvalidationCause, type InvalidationContext, Invalidator } from './invalidation/invalidator.ts'
+import { LocalVersions } from './invalidation/versions.ts'
+import { writeDependencies } from './invalidation/write-dependencies.ts'
+import { Reporter } from './observability/events.ts'
+import { StatsRecorder } from './observability/stats.ts'
+import type { WriteOperation } from './prisma/operations.ts'
+import { BackgroundWork } from './read/background-work.ts'
+import { Loader, type LoaderHooks } from './read/loader.ts'
+import type { ReadResult, TierReader } from './read/lookup.ts'
+import { MemoryReader } from './read/memory-reader.ts'
+import { type Planned, ReadPlanner } from './read/planner.ts'
+import { ReadPath } from './read/read-path.ts'
+import { RedisReader } from './read/redis-reader.ts'
+import { WriteBehind } from './read/write-behind.ts'
+import { buildSchemaGraph, type RuntimeDataModelLike, type SchemaGraph } from './schema/graph.ts'
+import { createCodec } from './storage/codec.ts'
+import { GuardedCall } from './storage/guarded-call.ts'
+import { MemoryTier } from './storage/memory-tier.ts'
+import { RedisTier } from './storage/redis-tier.ts'
+import type { CacheStats, InvalidateInput, RedisLike } from './types.ts'
+
+/** What the cache needs of a client: its data model and, when present, the schema text it embeds. */
+export interface ClientModel {
+  runtimeDataModel: RuntimeDataModelLike
+  inlineSchema: string | undefined
+}
+
+/**
+ * One cache bound to one client: builds the parts from the options and routes reads, writes and API calls to
+ * them. Wiring only: each part's logic lives in its own folder (see docs/ARCHITECTURE.md).
+ */
+export class QueryCache {
+  readonly options: ResolvedOptions
+  readonly graph: SchemaGraph
+  readonly versions: LocalVersions
+  readonly #stats = new StatsRecorder()
+  readonly #reporter: Reporter
+  readonly #background: BackgroundWork
+  readonly #planner: ReadPlanner
+  readonly #readPath: ReadPath
+  readonly #invalidator: Invalidator
+  readonly #memory: MemoryTier | undefined
+  readonly #bus: InvalidationBus | undefined
+  readonly #ownedRedis: RedisLike | undefined
+  #closed = false
+
+  constructor(
+    options: ResolvedOptions,
+    client: ClientModel,
+    redis: RedisLike | undefined,
+    ownsRedis: boolean,
+    hooks?: LoaderHooks,
+  ) {
+    this.options = options
+    const { clock } = options
+    this.graph = buildSchemaGraph(client.runtimeDataModel, client.inlineSchema)
+    checkModelNames(options, this.graph.models)
+    this.versions = new LocalVersions(clock, TUNABLES.maxLocalVersions)
+    this.#reporter = new Reporter(this.#stats, options.onEvent)
+    const reporter = this.#reporter
+    this.#background = new BackgroundWork((operation, error, site) =>
+      reporter.fail(undefined, operation, error, site),
+    )
+    this.#planner = new ReadPlanner(options, this.graph)
+    this.#ownedRedis = ownsRedis ? redis : undefined
+
+    const guard =
+      redis === undefined ? undefined : new GuardedCall({ timeoutMs: options.redisTimeoutMs, clock })
+    const redisTier =
+      redis === undefined || guard === undefined
+        ? undefined
+        : new RedisTier({ client: redis, namespace: options.namespace, codec: createCodec(), guard })
+    this.#bus =
+      redis === undefined || guard === undefined
+        ? undefined
+        : new InvalidationBus({
+            redis,
+            namespace: options.namespace,
+            clock,
+            downTrustMs: TUNABLES.busDownTrustMs,
+            guard,
+            retryMs: TUNABLES.retryMs,
+            onVersions: (dependencies, versions) => {
+              this.versions.learn(dependencies, versions)
+              reporter.emit({ type: 'invalidate', dependencies, mode: 'hard', cause: 'bus' })
+            },
+            // Messages may have been missed: forget what this instance knew; Redis has the truth.
+            onMissed: () => this.versions.clear(),
+            onUp: () => reporter.emit({ type: 'bus', state: 'up' }),
+            onDown: () => reporter.emit({ type: 'bus', state: 'down' }),
+            onError: (operation, error) => reporter.fail('redis', operation, error),
+          })
+    const trust = this.#bus ?? ALWAYS_TRUSTED
+
+    if (options.memory !== false) this.#stats.enableTier('memory')
+    if (redisTier !== undefined) this.#stats.enableTier('redis')
+    this.#memory =
+      options.memory === false
+        ? undefined
+        : new MemoryTier({ maxEntries: options.memory.maxEntries, maxBytes: options.memory.maxBytes, clock })
+    const memoryReader =
+      this.#memory === undefined ? undefined : new MemoryReader(this.#memory, this.versions, trust, clock)
+    const tiers: TierReader[] = memoryReader === undefined ? [] : [memoryReader]
+    let redisParts: { tier: RedisTier; reader: RedisReader; writeBehind: WriteBehind } | undefined
+    if (redisTier !== undefined) {
+      const writeBehind = new WriteBehind(redisTier, this.#background, reporter)
+      const reader = new RedisReader({
+        redis: redisTier,
+        versions: this.versions,
+        trust,
+        reporter,
+        clock,
+        writeBehind,
+        memory: memoryReader,
+      })
+      tiers.push(reader)
+      redisParts = { tier: redisTier, reader, writeBehind }
+    }
+    const loader = new Loader({
+      versions: this.versions,
+      reporter,
+      clock,
+      background: this.#background,
+      memory: memoryReader,
+      redis: redisParts,
+      hooks,
+    })
+    this.#readPath = new ReadPath(tiers, loader, reporter, clock)
+    this.#invalidator = new Invalidator({
+      versions: this.versions,
+      reporter,
+      clock,
+      background: this.#background,
+      redis: redisTier,
+      bus: this.#bus,
+    })
+    this.#bus?.start()
+  }
+
+  /**
+   * Serves a model read. `strategy` is the raw `cacheStrategy` value; `load` runs the query through Prisma.
+   * Throws `StrategyError` or `ScopeError` before any database or Redis call when the read is invalid.
+   */
+  read(
+    model: string,
+    operation: string,
+    strategy: unknown,
+    args: unknown,
+    inTransaction: boolean,
+    load: () => Promise<unknown>,
+  ): Promise<ReadResult> | ReadResult {
+    return this.#serve(() => this.#planner.modelRead(model, operation, strategy, args, inTransaction), load)
+  }
+
+  /** Serves `$queryRawCached`; throws `StrategyError` before any database or Redis call for a bad strategy. */
+  readRaw(
+    strategy: unknown,
+    sql: string,
+    values: readonly unknown[],
+    inTransaction: boolean,
+    load: () => Promise<unknown>,
+  ): Promise<ReadResult> | ReadResult {
+    return this.#serve(() => this.#planner.rawRead(strategy, sql, values, inTransaction), load)
+  }
+
+  /**
+   * Reads that arrive before the bus has subscribed wait for it (at most `redisTimeout`), so that the memory
+   * tier is usable from the first read; entries validated before the subscription would not be trusted after.
+   */
+  #serve(plan: () => Planned, load: () => Promise<unknown>): Promise<ReadResult> | ReadResult {
+    const bus = this.#bus
+    if (bus !== undefined && !bus.settled) {
+      return bus.ready(this.options.redisTimeoutMs).then(() => this.#serve(plan, load))
+    }
+    const planned = plan()
+    if (planned.kind === 'cache') return this.#readPath.read(planned.plan, load)
+    this.#stats.count(planned.region, 'bypasses')
+    const { model, operation, reason, region } = planned
+    this.#reporter.emit({ type: 'bypass', model, operation, reason })
+    return load().then((data) => ({ data, info: { status: 'bypass', region, key: '', age: 0 } }))
+  }
+
+  /** The dependencies a write may change. */
+  writeDependencies(model: string, operation: WriteOperation, args: unknown): string[] {
+    return writeDependencies(this.graph, model, operation, args)
+  }
+
+  /** Invalidates `dependencies` on every tier and instance. Never throws (Redis trouble is held and retried). */
+  invalidateDependencies(
+    dependencies: readonly string[],
+    mode: 'hard' | 'soft',
+    cause: InvalidationCause,
+    context?: InvalidationContext,
+  ): Promise<void> {
+    return this.#invalidator.invalidate(dependencies, mode, cause, context)
+  }
+
+  /** `$cache.invalidate()`: validates first (throws `StrategyError`), then invalidates globally. */
+  async invalidate(input: InvalidateInput): Promise<void> {
+    const parsed = parseInvalidation(input, this.graph.models, [...this.options.regions.keys()])
+    const soft = parsed.mode === 'soft'
+    const dependencies = [
+      ...parsed.tags.map(tagDependency),
+      ...parsed.models,
+      ...parsed.regions.map(soft ? softRegionDependency : regionDependency),
+    ]
+    await this.#invalidator.invalidate([...new Set(dependencies)], parsed.mode, 'api')
+  }
+
+  /** `$cache.invalidateAll()`: every entry of the namespace, every tier. */
+  async invalidateAll(): Promise<void> {
+    await this.#invalidator.invalidate([ALL_DEPENDENCY], 'hard', 'api')
+  }
+
+  /** `$cache.stats()`. */
+  snapshot(): CacheStats {
+    const memory = this.#memory
+    return this.#stats.snapshot(
+      memory === undefined ? undefined : { entries: memory.size, bytes: memory.bytes },
+      this.#invalidator.pending,
+    )
+  }
+
+  /** `$cache.close()`: waits for background work and closes what this cache opened (once). */
+  async close(): Promise<void> {
+    await this.#background.drain()
+    if (this.#closed) return
+    this.#closed = true
+    await this.#invalidator.close()
+    await this.#bus?.close()
+    if (this.#ownedRedis !== undefined) await this.#ownedRedis.quit().catch(() => undefined)
+  }
+}

@@ -1,0 +1,61 @@
+import type { CacheInfo, TierName } from '../types.ts'
+import type { ReadPlan } from './planner.ts'
+
+/** When and under which bus epoch versions were read from the source of truth (see `MemoryTrust`). */
+export interface Validation {
+  epoch: number
+  at: number
+}
+
+/** Versions read before a load queries the database (the soft version last), and when. */
+export interface Capture {
+  versions: string[]
+  validation: Validation
+}
+
+/** A valid entry a tier found for a read; the read path judges its age. */
+export interface Candidate {
+  tier: TierName
+  /** Clock time (ms) when its load began. */
+  storedAt: number
+  /** The region was soft-invalidated since the entry was loaded. */
+  soft: boolean
+  /** A private copy of the result. */
+  value(): unknown
+  /** Keeps the entry in the faster tiers once it is served (a Redis entry goes to memory). */
+  keep?(): void
+}
+
+/** An entry too old to serve normally, kept to answer if the load fails (`staleIfError`). */
+export interface Fallback {
+  tier: TierName
+  storedAt: number
+  value: () => unknown
+}
+
+/** What the lookups of one read learnt on their way, for the load that may follow. */
+export interface LookupState {
+  /** The first fallback found. */
+  fallback?: Fallback
+  /** Versions a remote tier returned with its lookup: a valid capture for the load. */
+  capture?: Capture
+  /** A Redis command of this read failed: the load asks Redis nothing more (at most one timeout per read). */
+  redisFailed?: boolean
+}
+
+/**
+ * A tier as the read path sees it: the entry for a plan if it is valid now, judged against the tier's source of
+ * truth for versions. Synchronous for the memory tier, asynchronous for Redis.
+ */
+export interface TierReader {
+  readonly tier: TierName
+  /** Whether the plan's region uses this tier. */
+  uses(plan: ReadPlan): boolean
+  lookup(plan: ReadPlan, state: LookupState): Candidate | undefined | Promise<Candidate | undefined>
+}
+
+/** A result and how it was obtained. */
+export interface ReadResult {
+  data: unknown
+  info: CacheInfo
+}

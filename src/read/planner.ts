@@ -1,0 +1,175 @@
+import type { ResolvedOptions, ResolvedRegion } from '../config/options.ts'
+import { type ParsedStrategy, parseRawStrategy, parseStrategy } from '../config/strategy.ts'
+import { ScopeError } from '../errors.ts'
+import {
+  ALL_DEPENDENCY,
+  regionDependency,
+  softRegionDependency,
+  tagDependency,
+} from '../invalidation/dependency-ids.ts'
+import { readDependencies } from '../invalidation/read-dependencies.ts'
+import type { SchemaGraph } from '../schema/graph.ts'
+import { buildKey } from './keys.ts'
+
+/** Everything the read path needs to serve one read. */
+export interface ReadPlan {
+  key: string
+  model: string
+  operation: string
+  region: ResolvedRegion
+  ttlMs: number
+  swrMs: number
+  /** The region's `staleIfError` in milliseconds. */
+  staleIfErrorMs: number
+  /** Hard dependencies: models and join tables read, tags, the region, the namespace. */
+  readonly dependencies: readonly string[]
+  /** The region's soft-invalidation dependency. */
+  softDependency: string
+  refresh: boolean
+}
+
+/** Why a read skips the cache. */
+export type BypassReason = 'strategy' | 'uncached-model' | 'transaction'
+
+/** What to do with a read: serve it through the cache, or run it as it is. */
+export type Planned =
+  | { kind: 'cache'; plan: ReadPlan }
+  | { kind: 'bypass'; model: string; operation: string; region: string; reason: BypassReason }
+
+/** The model and operation name raw reads are keyed and reported under. */
+export const RAW_READ = { model: '$raw', operation: 'queryRaw' } as const
+
+/**
+ * Turns a read into a plan: validates its strategy (throws `StrategyError` before any database or Redis call),
+ * picks its region by precedence (query > model > default), decides whether it is cached at all, and derives its
+ * key (namespace, region, model, operation, canonical arguments, tags, scope) and dependencies.
+ */
+export class ReadPlanner {
+  readonly #options: ResolvedOptions
+  readonly #graph: SchemaGraph
+
+  constructor(options: ResolvedOptions, graph: SchemaGraph) {
+    this.#options = options
+    this.#graph = graph
+  }
+
+  /** Plans a model read (`prisma.user.findMany(…)`); `strategy` is the raw `cacheStrategy` value. */
+  modelRead(
+    model: string,
+    operation: string,
+    strategy: unknown,
+    args: unknown,
+    inTransaction: boolean,
+  ): Planned {
+    const parsed = parseStrategy(strategy, this.#options.regions, `${model}.${operation}`)
+    const modelOptions = this.#options.models.get(model)
+    const region = (parsed || undefined)?.region ?? modelOptions?.region ?? 'default'
+    const bypass = (reason: BypassReason): Planned => ({ kind: 'bypass', model, operation, region, reason })
+    if (inTransaction) return bypass('transaction')
+    if (parsed === false) return bypass('strategy')
+    if (parsed === undefined) {
+      const cachedByDefault =
+        modelOptions !== undefined &&
+        (modelOptions.cache === true || (modelOptions.region !== undefined && modelOptions.cache !== false))
+      if (!cachedByDefault) return bypass('uncached-model')
+    }
+    const tags = parsed?.tags ?? []
+    const graph = this.#graph
+    return this.#plan(
+      model,
+      operation,
+      region,
+      parsed,
+      tags.length === 0 ? { a: args } : { a: args, t: tags },
+      () => readDependencies(graph, model, args),
+    )
+  }
+
+  /**
+   * Plans a `$queryRawCached` read: it depends on the models its strategy names and on its tags only. Raw reads
+   * are never cached implicitly, so an invalid strategy throws even inside a transaction.
+   */
+  rawRead(strategy: unknown, sql: string, values: readonly unknown[], inTransaction: boolean): Planned {
+    const parsed = parseRawStrategy(strategy, this.#options.regions, this.#graph.models)
+    const region = parsed.region ?? 'default'
+    if (inTransaction) return { kind: 'bypass', ...RAW_READ, region, reason: 'transaction' }
+    const models = parsed.models
+    return this.#plan(
+      RAW_READ.model,
+      RAW_READ.operation,
+      region,
+      parsed,
+      { sql, values, t: parsed.tags, m: models },
+      () => [...models],
+    )
+  }
+
+  #plan(
+    model: string,
+    operation: string,
+    regionName: string,
+    parsed: ParsedStrategy | undefined,
+    keyArgs: unknown,
+    readDependenciesOf: () => string[],
+  ): Planned {
+    const region = this.#options.regions.get(regionName) as ResolvedRegion
+    const scope = this.#scope(model, operation)
+    const tags = parsed?.tags ?? []
+    const key = buildKey({
+      namespace: this.#options.namespace,
+      region: regionName,
+      model,
+      operation,
+      args: keyArgs,
+      ...(scope !== undefined ? { scope } : {}),
+    })
+    return {
+      kind: 'cache',
+      plan: {
+        key,
+        model,
+        operation,
+        region,
+        ttlMs: parsed?.ttlMs ?? region.ttlMs,
+        swrMs: parsed?.swrMs ?? region.swrMs,
+        staleIfErrorMs: region.staleIfErrorMs,
+        // Lazy: a memory hit validates with the dependencies stored in its entry (the key determines them).
+        get dependencies() {
+          const dependencies = readDependenciesOf()
+          for (const tag of tags) dependencies.push(tagDependency(tag))
+          dependencies.push(regionDependency(regionName), ALL_DEPENDENCY)
+          Object.defineProperty(this, 'dependencies', { value: dependencies })
+          return dependencies
+        },
+        softDependency: softRegionDependency(regionName),
+        refresh: parsed?.refresh ?? false,
+      },
+    }
+  }
+
+  /** The caller scope for the key, or undefined for the shared cache. Throws {@link ScopeError}. */
+  #scope(model: string, operation: string): string | undefined {
+    const scopeOf = this.#options.scope
+    if (scopeOf === undefined) return undefined
+    let value: unknown
+    try {
+      value = scopeOf()
+    } catch (error) {
+      throw new ScopeError(`${model}.${operation}: the scope function threw; the read is refused`, {
+        cause: error,
+      })
+    }
+    if (value === undefined || value === null || value === '') {
+      if (!this.#options.requireScope) return undefined
+      throw new ScopeError(
+        `${model}.${operation}: the scope function returned no scope and requireScope is true`,
+      )
+    }
+    if (typeof value !== 'string' && typeof value !== 'number') {
+      throw new ScopeError(
+        `${model}.${operation}: the scope function must return a string or number, got ${typeof value}`,
+      )
+    }
+    return String(value)
+  }
+}

@@ -1,0 +1,136 @@
+import type { MemoryTrust } from '../invalidation/bus.ts'
+import type { LocalVersions } from '../invalidation/versions.ts'
+import type { Reporter } from '../observability/events.ts'
+import { copyValue } from '../storage/copy.ts'
+import { isCurrent, sameList } from '../storage/entry.ts'
+import type { RedisTier } from '../storage/redis-tier.ts'
+import type { StoredEntry } from '../storage/tier.ts'
+import type { Candidate, Capture, LookupState, TierReader, Validation } from './lookup.ts'
+import type { MemoryReader } from './memory-reader.ts'
+import type { ReadPlan } from './planner.ts'
+import type { WriteBehind } from './write-behind.ts'
+
+/** Construction parameters of {@link RedisReader}. */
+export interface RedisReaderOptions {
+  redis: RedisTier
+  versions: LocalVersions
+  trust: MemoryTrust
+  reporter: Reporter
+  clock: () => number
+  writeBehind: WriteBehind
+  /** Where served Redis entries are kept for the next read, when the memory tier is on. */
+  memory: MemoryReader | undefined
+}
+
+/**
+ * The Redis tier as the read path sees it: one round trip fetches the entry and the current versions of its
+ * dependencies; an entry is valid when it recorded exactly those versions. The versions double as the capture
+ * of the load that follows a miss, and move this instance's own versions forward.
+ */
+export class RedisReader implements TierReader {
+  readonly tier = 'redis' as const
+  readonly #redis: RedisTier
+  readonly #versions: LocalVersions
+  readonly #trust: MemoryTrust
+  readonly #reporter: Reporter
+  readonly #clock: () => number
+  readonly #writeBehind: WriteBehind
+  readonly #memory: MemoryReader | undefined
+
+  constructor(options: RedisReaderOptions) {
+    this.#redis = options.redis
+    this.#versions = options.versions
+    this.#trust = options.trust
+    this.#reporter = options.reporter
+    this.#clock = options.clock
+    this.#writeBehind = options.writeBehind
+    this.#memory = options.memory
+  }
+
+  uses(plan: ReadPlan): boolean {
+    return plan.region.redis
+  }
+
+  /** When and under which epoch versions read now were read. */
+  validation(): Validation {
+    return { epoch: this.#trust.stamp(), at: this.#clock() }
+  }
+
+  async lookup(plan: ReadPlan, state: LookupState): Promise<Candidate | undefined> {
+    const dependencies = [...plan.dependencies, plan.softDependency]
+    const validation = this.validation()
+    try {
+      const { bytes, versions } = await this.#redis.lookup(plan.key, dependencies)
+      this.#versions.learn(dependencies, versions)
+      // Versions read before the load queries the database are a valid capture for it, unless this instance
+      // knows of an invalidation that has not reached Redis yet.
+      if (versions.some((v) => v === null) || this.#versions.anyHeld(dependencies)) return undefined
+      const capture: Capture = { versions: versions as string[], validation }
+      state.capture = capture
+      // The result of a load whose Redis write has not landed yet is newer than any entry there, and as good as
+      // one by the same version check.
+      const unlanded = this.#writeBehind.unlanded(plan.key)
+      if (unlanded !== undefined && sameList(unlanded.versions, capture.versions)) {
+        const { data, storedAt } = unlanded
+        return { tier: 'redis', storedAt, soft: false, value: () => copyValue(data) }
+      }
+      if (bytes === null) return undefined
+      const entry = this.#current(plan, bytes, capture.versions)
+      if (entry === undefined) return undefined
+      return {
+        tier: 'redis',
+        storedAt: entry.storedAt,
+        soft: capture.versions[capture.versions.length - 1] !== entry.softVersion,
+        value: () => entry.value,
+        keep: () => this.#keep(plan, entry, bytes.byteLength, validation),
+      }
+    } catch (error) {
+      this.#reporter.fail('redis', 'read', error, { region: plan.region.name, key: plan.key })
+      state.redisFailed = true
+      return undefined
+    }
+  }
+
+  /**
+   * For a caller waiting for another instance's load: the data of a current, fresh entry in Redis, or undefined.
+   * Never throws.
+   */
+  async findFresh(plan: ReadPlan): Promise<unknown> {
+    const dependencies = [...plan.dependencies, plan.softDependency]
+    try {
+      const validation = this.validation()
+      const { bytes, versions } = await this.#redis.lookup(plan.key, dependencies)
+      if (bytes === null || versions.some((v) => v === null)) return undefined
+      this.#versions.learn(dependencies, versions)
+      // A reply older than what this instance knows (a slow node) would validate an entry a write replaced.
+      if (!this.#versions.matches(plan.dependencies, (versions as string[]).slice(0, -1))) return undefined
+      if (this.#versions.anyHeld(dependencies)) return undefined
+      const entry = this.#current(plan, bytes, versions as string[])
+      // Only a fresh entry: a stale one is what a background refresh is replacing.
+      const soft = versions[versions.length - 1] !== entry?.softVersion
+      if (entry === undefined || soft || this.#clock() - entry.storedAt > plan.ttlMs) return undefined
+      this.#keep(plan, entry, bytes.byteLength, validation)
+      return entry.value
+    } catch (error) {
+      this.#reporter.fail('redis', 'lock-wait', error, { region: plan.region.name, key: plan.key })
+      return undefined
+    }
+  }
+
+  /** The decoded entry if it is valid at `current` versions (the soft version last); an undecodable one is reported. */
+  #current(plan: ReadPlan, bytes: Uint8Array, current: readonly string[]): StoredEntry | undefined {
+    let entry: StoredEntry
+    try {
+      entry = this.#redis.decode(plan.key, bytes)
+    } catch (error) {
+      this.#reporter.fail('redis', 'decode', error, { region: plan.region.name, key: plan.key })
+      return undefined
+    }
+    return isCurrent(entry, plan.dependencies, current.slice(0, -1)) ? entry : undefined
+  }
+
+  /** Decoded fresh from bytes, the value is not shared; the memory tier keeps a private copy. */
+  #keep(plan: ReadPlan, entry: StoredEntry, size: number, validation: Validation): void {
+    this.#memory?.keep(plan, { ...entry, value: copyValue(entry.value) }, size, validation)
+  }
+}

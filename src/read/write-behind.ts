@@ -1,0 +1,72 @@
+import { SerializationError } from '../errors.ts'
+import type { Reporter } from '../observability/events.ts'
+import type { RedisTier } from '../storage/redis-tier.ts'
+import type { StoredEntry } from '../storage/tier.ts'
+import type { BackgroundWork } from './background-work.ts'
+import type { ReadPlan } from './planner.ts'
+
+/** A loaded result whose Redis write has not landed yet. */
+export interface Unlanded {
+  /** Captured versions, the soft version last. */
+  versions: readonly string[]
+  data: unknown
+  storedAt: number
+}
+
+/**
+ * Writes loaded results to Redis after the caller has its answer. The versions were captured before the load
+ * read the database, so a late write can never make an invalidated result readable. Until a write lands, its
+ * result is kept here ("unlanded"), so that a read on this instance does not miss for it.
+ */
+export class WriteBehind {
+  readonly #redis: RedisTier
+  readonly #background: BackgroundWork
+  readonly #reporter: Reporter
+  readonly #unlanded = new Map<string, Unlanded>()
+
+  constructor(redis: RedisTier, background: BackgroundWork, reporter: Reporter) {
+    this.#redis = redis
+    this.#background = background
+    this.#reporter = reporter
+  }
+
+  /** The result loaded for `key` whose write has not landed, if any. */
+  unlanded(key: string): Unlanded | undefined {
+    return this.#unlanded.size === 0 ? undefined : this.#unlanded.get(key)
+  }
+
+  /**
+   * Encodes and writes the result `data` loaded under `captured` versions (the soft version last) on a later turn of the event loop; the write is tracked (so `close()` waits for
+   * it) and never throws. Returns it, so that a lock holder releases its lease once the entry is there.
+   */
+  store(
+    plan: ReadPlan,
+    captured: readonly string[],
+    storedAt: number,
+    data: unknown,
+    ttlMs: number,
+  ): Promise<void> {
+    const entry: StoredEntry = {
+      dependencies: plan.dependencies,
+      versions: captured.slice(0, -1),
+      softVersion: captured[captured.length - 1] as string,
+      storedAt,
+      value: data,
+    }
+    const write = new Promise<void>((resolve) => setImmediate(resolve))
+      .then(() => this.#redis.set(plan.key, entry, ttlMs))
+      .catch((error: unknown) =>
+        this.#reporter.fail(error instanceof SerializationError ? undefined : 'redis', 'write', error, {
+          region: plan.region.name,
+          key: plan.key,
+        }),
+      )
+    const unlanded: Unlanded = { versions: captured, data, storedAt }
+    this.#unlanded.set(plan.key, unlanded)
+    void write.finally(() => {
+      if (this.#unlanded.get(plan.key) === unlanded) this.#unlanded.delete(plan.key)
+    })
+    this.#background.track(write, 'write')
+    return write
+  }
+}

@@ -1,0 +1,71 @@
+import { LRUCache } from 'lru-cache'
+import type { StoredEntry, TierDriver } from './tier.ts'
+
+/** An entry of the memory tier: a stored entry plus what the memory tier alone needs. */
+export interface MemoryEntry extends StoredEntry {
+  /** Encoded size in bytes (exact, or a conservative estimate), for the byte bound. */
+  readonly size: number
+  /** Bus epoch when the versions were read (see `MemoryTrust`). */
+  readonly epoch: number
+  /** Clock time (ms) when the versions were read. */
+  readonly validatedAt: number
+}
+
+/** Bounds and clock of a {@link MemoryTier}. */
+export interface MemoryTierOptions {
+  /** Most entries kept. */
+  maxEntries: number
+  /** Most bytes kept, counted by each entry's `size`. An entry larger than this is not kept. */
+  maxBytes: number
+  /** Milliseconds clock for expiry (the cache's `clock`). */
+  clock: () => number
+}
+
+/**
+ * The memory tier: an LRU bounded by entry count and (estimated) encoded bytes, whose entries expire on the
+ * cache's clock. Synchronous; it keeps the entries it is given and hands them out as they are.
+ */
+export class MemoryTier implements TierDriver<false> {
+  readonly name = 'memory' as const
+  readonly async = false as const
+  readonly #lru: LRUCache<string, MemoryEntry>
+
+  constructor(options: MemoryTierOptions) {
+    const { clock } = options
+    this.#lru = new LRUCache<string, MemoryEntry>({
+      max: options.maxEntries,
+      maxSize: options.maxBytes,
+      sizeCalculation: (entry) => Math.max(1, entry.size),
+      // An entry larger than the whole budget is simply not kept.
+      maxEntrySize: options.maxBytes,
+      perf: { now: clock },
+      ttlResolution: 0,
+      ttlAutopurge: false,
+    })
+  }
+
+  get(key: string): MemoryEntry | undefined {
+    return this.#lru.get(key)
+  }
+
+  /** Stores an entry; a plain {@link StoredEntry} is kept with a size of 1 and no trust stamp. */
+  set(key: string, entry: StoredEntry | MemoryEntry, ttlMs: number): void {
+    const memoryEntry: MemoryEntry =
+      'size' in entry ? entry : { ...entry, size: 1, epoch: -1, validatedAt: 0 }
+    this.#lru.set(key, memoryEntry, { ttl: Math.max(1, Math.ceil(ttlMs)) })
+  }
+
+  delete(key: string): void {
+    this.#lru.delete(key)
+  }
+
+  /** Number of entries held. */
+  get size(): number {
+    return this.#lru.size
+  }
+
+  /** Encoded bytes held. */
+  get bytes(): number {
+    return this.#lru.calculatedSize
+  }
+}

@@ -1,0 +1,159 @@
+import { TUNABLES } from '../config/defaults.ts'
+import type { RedisLike } from '../types.ts'
+import type { Codec } from './codec.ts'
+import { decodeEntry, encodeEntry } from './entry.ts'
+import type { GuardedCall } from './guarded-call.ts'
+import { runScript, SCRIPTS, type Script } from './redis-scripts.ts'
+import type { StoredEntry, TierDriver } from './tier.ts'
+
+/** ioredis' binary-safe MGET. */
+type MgetBuffer = (...keys: string[]) => Promise<(Buffer | null)[]>
+
+/** Construction parameters of {@link RedisTier}. */
+export interface RedisTierOptions {
+  client: RedisLike
+  namespace: string
+  codec: Codec
+  /** Timeout and circuit breaker every command runs behind. */
+  guard: GuardedCall
+}
+
+/** The encoded entry under a key and the current versions of some dependencies, read in one round trip. */
+export interface RedisLookup {
+  bytes: Buffer | null
+  /** In the order asked, null where a version key is missing. */
+  versions: (string | null)[]
+}
+
+/**
+ * The Redis tier: a key/value driver for encoded entries plus the version counters and lease locks. Version keys
+ * of a namespace share one hash tag (`{namespace}`) so multi-key scripts work on a Redis Cluster; entry keys
+ * have no hash tag and spread across slots. Every method may reject; callers turn failures into misses.
+ */
+export class RedisTier implements TierDriver<true> {
+  readonly name = 'redis' as const
+  readonly async = true as const
+  readonly client: RedisLike
+  readonly #codec: Codec
+  readonly #guard: GuardedCall
+  readonly #versionPrefix: string
+  /** One MGET for the hit path; not on a Cluster, where the entry and the version keys live in different slots. */
+  readonly #mgetBuffer: MgetBuffer | undefined
+
+  constructor(options: RedisTierOptions) {
+    const { client } = options
+    this.client = client
+    this.#codec = options.codec
+    this.#guard = options.guard
+    this.#versionPrefix = `{${options.namespace}}:v:`
+    const mgetBuffer = (client as { mgetBuffer?: MgetBuffer }).mgetBuffer
+    const cluster = (client as { isCluster?: boolean }).isCluster === true
+    this.#mgetBuffer = !cluster && typeof mgetBuffer === 'function' ? mgetBuffer.bind(client) : undefined
+  }
+
+  /** The decoded entry, or undefined. Rejects with a `SerializationError` for bytes that are not an entry. */
+  async get(key: string): Promise<StoredEntry | undefined> {
+    const bytes = await this.getBytes(key)
+    return bytes === null ? undefined : decodeEntry(this.#codec, key, bytes)
+  }
+
+  /** Encodes and stores an entry that expires after `ttlMs`. */
+  async set(key: string, entry: StoredEntry, ttlMs: number): Promise<void> {
+    await this.setBytes(key, encodeEntry(this.#codec, entry), ttlMs)
+  }
+
+  async delete(key: string): Promise<void> {
+    await this.#guard.run('DEL', () => this.client.del(key))
+  }
+
+  /**
+   * The entry's bytes and the current versions of `dependencies`, in one round trip: a single MGET (as cheap as
+   * a GET) on a single Redis, GET and MGET sent together on a Cluster.
+   */
+  async lookup(key: string, dependencies: readonly string[]): Promise<RedisLookup> {
+    const mgetBuffer = this.#mgetBuffer
+    if (mgetBuffer === undefined) {
+      const [bytes, versions] = await Promise.all([this.getBytes(key), this.readVersions(dependencies)])
+      return { bytes, versions }
+    }
+    const keys = [key]
+    for (const dependency of dependencies) keys.push(this.versionKey(dependency))
+    const reply = await this.#guard.run('MGET', () => mgetBuffer(...keys))
+    const versions = new Array<string | null>(dependencies.length)
+    for (let i = 0; i < dependencies.length; i++) {
+      const version = reply[i + 1]
+      versions[i] = version === null || version === undefined ? null : version.toString()
+    }
+    return { bytes: reply[0] ?? null, versions }
+  }
+
+  /** Decodes bytes read by {@link lookup}. Throws a `SerializationError` for bytes that are not an entry. */
+  decode(key: string, bytes: Uint8Array): StoredEntry {
+    return decodeEntry(this.#codec, key, bytes)
+  }
+
+  /** The Redis key holding a dependency's version. */
+  versionKey(dependency: string): string {
+    return this.#versionPrefix + dependency
+  }
+
+  /** The encoded entry, or null. */
+  async getBytes(key: string): Promise<Buffer | null> {
+    return this.#guard.run('GET', () => this.client.getBuffer(key))
+  }
+
+  /** Stores encoded bytes that expire after `ttlMs`. */
+  async setBytes(key: string, bytes: Uint8Array, ttlMs: number): Promise<void> {
+    const buffer = Buffer.isBuffer(bytes)
+      ? bytes
+      : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+    await this.#guard.run('SET', () => this.client.set(key, buffer, 'PX', Math.max(1, Math.ceil(ttlMs))))
+  }
+
+  /** Takes the lease lock `key` for `leaseMs` if nobody holds it. True when taken. */
+  async acquireLock(key: string, token: string, leaseMs: number): Promise<boolean> {
+    const reply = await this.#guard.run('SET NX', () =>
+      this.client.set(key, token, 'PX', Math.max(1, Math.ceil(leaseMs)), 'NX'),
+    )
+    return reply === 'OK'
+  }
+
+  /** Releases the lease lock `key` if this owner still holds it (a lease that expired is someone else's now). */
+  async releaseLock(key: string, token: string): Promise<void> {
+    await this.#script(SCRIPTS.release, [key], [token])
+  }
+
+  /** Versions as stored, null where missing. One MGET: read-only, for the hit path. */
+  async readVersions(dependencies: readonly string[]): Promise<(string | null)[]> {
+    return this.#guard.run('MGET', () => this.client.mget(...dependencies.map((d) => this.versionKey(d))))
+  }
+
+  /** Current versions, creating missing ones with fresh values; keeps them for at least `entryTtlMs`. */
+  async currentVersions(
+    dependencies: readonly string[],
+    fresh: () => string,
+    entryTtlMs: number,
+  ): Promise<string[]> {
+    const ttl = Math.ceil(entryTtlMs + TUNABLES.versionTtlMarginMs)
+    return (await this.#versionScript(SCRIPTS.current, dependencies, fresh, ttl)) as string[]
+  }
+
+  /** Bumps versions (missing ones start fresh). Returns the new versions. */
+  async bumpVersions(dependencies: readonly string[], fresh: () => string): Promise<string[]> {
+    return (await this.#versionScript(
+      SCRIPTS.bump,
+      dependencies,
+      fresh,
+      TUNABLES.newVersionTtlMs,
+    )) as string[]
+  }
+
+  #versionScript(s: Script, dependencies: readonly string[], fresh: () => string, ttlMs: number) {
+    const keys = dependencies.map((d) => this.versionKey(d))
+    return this.#script(s, keys, [ttlMs, ...dependencies.map(() => fresh())])
+  }
+
+  #script(s: Script, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown> {
+    return this.#guard.run('EVALSHA', () => runScript(this.client, s, keys, args))
+  }
+}

@@ -1,0 +1,296 @@
+/**
+ * Every public type of the package. Defaults named here live in `config/defaults.ts`.
+ */
+import type { Prisma } from '@prisma/client/extension'
+import type { ReadOperation } from './prisma/operations.ts'
+
+/** A cache tier. `redis` is used only when `redis` is configured. */
+export type TierName = 'memory' | 'redis'
+
+/** Settings of a named region. Every field is optional; missing ones come from `DEFAULTS.region`. */
+export interface RegionOptions {
+  /** Seconds a stored result is fresh. Integer or fraction ≥ 0. Default 60. */
+  ttl?: number
+  /** Seconds after `ttl` during which the stale result is served while one background reload runs. ≥ 0. Default 0. */
+  swr?: number
+  /** Seconds after `ttl + swr` during which a stale result is served when the database query fails. ≥ 0. Default 0. */
+  staleIfError?: number
+  /** Tiers to read and write, in order. Default `['memory', 'redis']` (Redis only when configured). */
+  tiers?: readonly TierName[]
+  /**
+   * With Redis: concurrent identical misses on different instances cause one database query in total (a Redis
+   * lease lock per key; the others wait for the entry). `false` turns it off. Default `true`.
+   */
+  lock?: boolean
+  /** Seconds a lock holder may take before another instance loads instead. > 0. Default 2. */
+  lockLease?: number
+}
+
+/** Per-model settings. */
+export interface ModelOptions {
+  /** Region whose settings apply to this model's reads; reads of the model are cached without a `cacheStrategy`. */
+  region?: string
+  /**
+   * `false`: reads of this model are not cached unless a query passes a `cacheStrategy` object (query settings
+   * win). Writes still invalidate. `true`: cached in `default` without a strategy. Default: cached only when
+   * `region` is set or the query asks.
+   */
+  cache?: boolean
+}
+
+/** Bounds of the in-process memory tier. */
+export interface MemoryOptions {
+  /** Most entries kept. Integer ≥ 1. Default 10 000. */
+  maxEntries?: number
+  /**
+   * Most bytes kept, counted as each result's encoded size (exact for results read from Redis, a conservative
+   * estimate for results loaded here). Integer ≥ 1024. Default 64 MiB.
+   */
+  maxBytes?: number
+}
+
+/** An event reported through `onEvent`. */
+export type CacheEvent =
+  | { type: 'hit'; key: string; region: string; model: string; tier: TierName; age: number }
+  | { type: 'stale'; key: string; region: string; model: string; tier: TierName; age: number }
+  | { type: 'miss'; key: string; region: string; model: string }
+  | { type: 'load'; key: string; region: string; model: string; duration: number; stored: boolean }
+  | {
+      type: 'bypass'
+      model: string
+      operation: string
+      reason: 'strategy' | 'uncached-model' | 'transaction'
+    }
+  | {
+      type: 'invalidate'
+      dependencies: readonly string[]
+      mode: 'hard' | 'soft'
+      cause: 'write' | 'api' | 'raw-sql' | 'bus'
+      model?: string
+      operation?: string
+      /** Why everything was invalidated (raw SQL that could not be analysed with confidence). */
+      reason?: string
+      /** Tables a raw statement writes, as written. */
+      tables?: readonly string[]
+    }
+  | { type: 'error'; error: Error; operation: string; key?: string }
+  /** The cross-instance invalidation bus went down or came (back) up. */
+  | { type: 'bus'; state: 'up' | 'down' }
+
+/** Minimal shape of an ioredis `Redis` or `Cluster` instance that this package uses. */
+export interface RedisLike {
+  /** ioredis' binary-safe MGET; used for the one-command lookup on a single Redis. */
+  mgetBuffer?(...keys: string[]): Promise<(Buffer | null)[]>
+  /** True on an ioredis `Cluster`. */
+  isCluster?: boolean
+  get(key: string): Promise<string | null>
+  getBuffer(key: string): Promise<Buffer | null>
+  del(...keys: string[]): Promise<number>
+  mget(...keys: string[]): Promise<(string | null)[]>
+  set(key: string, value: string | Buffer, mode: 'PX', ms: number): Promise<unknown>
+  set(key: string, value: string | Buffer, mode: 'PX', ms: number, nx: 'NX'): Promise<unknown>
+  eval(script: string, numKeys: number, ...args: (string | number)[]): Promise<unknown>
+  evalsha(sha: string, numKeys: number, ...args: (string | number)[]): Promise<unknown>
+  script(subcommand: 'LOAD', script: string): Promise<unknown>
+  quit(): Promise<unknown>
+  duplicate?(): RedisLike
+  status?: string
+}
+
+/** Options of `queryCache()`. */
+export interface QueryCacheOptions {
+  /**
+   * ioredis `Redis` or `Cluster` instance, or a Redis URL (then ioredis must be installed and the connection is
+   * owned and closed by `$cache.close()`). Absent: memory tier only, single instance.
+   */
+  redis?: RedisLike | string
+  /**
+   * Milliseconds any Redis command may take before it counts as failed (a miss, or for an invalidation a
+   * reported error with the memory tier still invalidated). Integer ≥ 1. Default 250.
+   */
+  redisTimeout?: number
+  /** Prefix of every Redis key; letters, digits, `_`, `-`, `.`, 1–64 chars. Default `'pqc'`. */
+  namespace?: string
+  /** Named regions. `default` always exists and applies when nothing else is chosen. */
+  regions?: Record<string, RegionOptions>
+  /** Per-model settings, by model name as in the schema (`User`). */
+  models?: Record<string, ModelOptions>
+  /** Memory tier bounds. `false` turns the memory tier off everywhere. */
+  memory?: MemoryOptions | false
+  /** Called synchronously for every cache event; exceptions it throws are swallowed. */
+  onEvent?: (event: CacheEvent) => void
+  /**
+   * Milliseconds clock for everything the cache times: entry ages and expiry, the memory tier's TTL, the
+   * bus's trust window, the circuit breaker and the lock lease deadline. Default `Date.now`. Inject one in
+   * tests. (Timers that wait, such as retry intervals and lock polls, still run on real time.)
+   */
+  clock?: () => number
+  /**
+   * Caller scope added to every cache key, e.g. `() => tenantStorage.getStore()?.tenantId`, so that two scopes
+   * never share an entry. Invalidation (automatic, models, tags, regions) still reaches every scope. Called when a
+   * cached read runs. Default: none (one shared cache).
+   */
+  scope?: () => string | number | null | undefined
+  /**
+   * With `scope`: `true` (default) refuses a cached read whose scope function throws or returns nothing (null,
+   * undefined or '') with a `ScopeError`; `false` serves such reads from the shared, unscoped cache.
+   */
+  requireScope?: boolean
+}
+
+/** Per-query cache settings, accepted by the 8 read operations. */
+export interface CacheStrategy {
+  /** Seconds the result is fresh. Overrides model and region. */
+  ttl?: number
+  /** Seconds after `ttl` during which the stale result is served while one background reload runs. */
+  swr?: number
+  /** Tags for `$cache.invalidate({ tags })`: 1–64 chars of letters, digits and `_-.:/@`; at most 64 tags. */
+  tags?: readonly string[]
+  /** Region whose settings apply. Must exist in `regions`. */
+  region?: string
+  /** Skip the lookup, load from the database now and store the fresh result. */
+  refresh?: boolean
+}
+
+/** Cache settings of `$queryRawCached`: like {@link CacheStrategy}, plus the models the statement reads. */
+export interface RawCacheStrategy extends Omit<CacheStrategy, 'refresh'> {
+  /**
+   * Models whose writes must invalidate this result (as in the schema: `User`). Raw reads are never analysed
+   * for the tables they read: name them here, or give `tags` and invalidate them yourself. At least one of
+   * `models` and `tags` is required.
+   */
+  models?: readonly string[]
+  /** Skip the lookup, load now and store the fresh result. */
+  refresh?: boolean
+}
+
+/** Input of `$cache.invalidate()`. */
+export interface InvalidateInput {
+  /** Tags given in `cacheStrategy.tags`. */
+  tags?: readonly string[]
+  /** Model names as in the schema (`User`): every cached read that depends on them. */
+  models?: readonly string[]
+  /** Region names: every entry of those regions. */
+  regions?: readonly string[]
+  /**
+   * `'hard'` (default): never serve the old entries again. `'soft'` (regions only): serve the old entry while
+   * exactly one caller reloads it in the background, like dogpile.cache's soft invalidation.
+   */
+  mode?: 'hard' | 'soft'
+}
+
+/** How a result was obtained. */
+export type CacheStatus = 'hit' | 'stale' | 'miss' | 'bypass'
+
+/** What `withCacheInfo()` reports next to the data. */
+export interface CacheInfo {
+  status: CacheStatus
+  /** The tier that answered a hit or stale read. */
+  tier?: TierName
+  region: string
+  /** The cache key ('' for a bypass). */
+  key: string
+  /** Milliseconds since the returned result was loaded from the database (0 for a miss or bypass). */
+  age: number
+}
+
+/** Counters of one region. */
+export interface RegionStats {
+  hits: number
+  misses: number
+  stale: number
+  loads: number
+  bypasses: number
+  errors: number
+}
+
+/** Counters of one tier. */
+export interface TierStats {
+  hits: number
+  errors: number
+  /** Entries held (memory tier only). */
+  entries?: number
+  /** Encoded bytes held (memory tier only). */
+  bytes?: number
+}
+
+/** What `$cache.stats()` returns: totals, and the same counters per region and per tier. */
+export interface CacheStats extends RegionStats {
+  invalidations: number
+  /**
+   * Dependencies whose invalidation or bus message an outage kept from Redis, being retried (0 when Redis has
+   * them all and every message was published).
+   */
+  pendingInvalidations: number
+  regions: Record<string, RegionStats>
+  tiers: Partial<Record<TierName, TierStats>>
+}
+
+/** The `$cache` object added to the client. */
+export interface CacheApi {
+  /** Invalidates by tags, models and/or regions, on every tier (hard by default). */
+  invalidate(input: InvalidateInput): Promise<void>
+  /** Invalidates everything in this namespace. */
+  invalidateAll(): Promise<void>
+  /** Counters, in total, per region and per tier. */
+  stats(): CacheStats
+  /** Waits for background work and closes connections this cache opened (never a client it was given). */
+  close(): Promise<void>
+}
+
+/** A Prisma promise with `withCacheInfo()`. */
+export interface CachedPrismaPromise<T> extends Prisma.PrismaPromise<T> {
+  /** Runs the query and resolves to the data and how the cache answered. */
+  withCacheInfo(): Promise<{ data: T; info: CacheInfo }>
+}
+
+/** Read arguments plus `cacheStrategy`. */
+export type CachedArgs<T, F extends ReadOperation> = Prisma.Args<T, F> & {
+  cacheStrategy?: CacheStrategy | false
+}
+
+/**
+ * The 8 read methods, typed so that `cacheStrategy` is accepted there and nowhere else. `A` has no constraint on
+ * purpose: one that depends on `T` stops TypeScript from inferring `A`, and aggregate results lose their shape.
+ * It is a `const` type parameter so that literals (`orderBy: { id: 'asc' }`) keep their types without one.
+ */
+export type CachedReadMethods = {
+  findUnique<T, const A>(
+    this: T,
+    args: Prisma.Exact<A, CachedArgs<T, 'findUnique'>>,
+  ): CachedPrismaPromise<Prisma.Result<T, A, 'findUnique'>>
+  findUniqueOrThrow<T, const A>(
+    this: T,
+    args: Prisma.Exact<A, CachedArgs<T, 'findUniqueOrThrow'>>,
+  ): CachedPrismaPromise<Prisma.Result<T, A, 'findUniqueOrThrow'>>
+  findFirst<T, const A>(
+    this: T,
+    args?: Prisma.Exact<A, CachedArgs<T, 'findFirst'>>,
+  ): CachedPrismaPromise<Prisma.Result<T, A, 'findFirst'>>
+  findFirstOrThrow<T, const A>(
+    this: T,
+    args?: Prisma.Exact<A, CachedArgs<T, 'findFirstOrThrow'>>,
+  ): CachedPrismaPromise<Prisma.Result<T, A, 'findFirstOrThrow'>>
+  findMany<T, const A>(
+    this: T,
+    args?: Prisma.Exact<A, CachedArgs<T, 'findMany'>>,
+  ): CachedPrismaPromise<Prisma.Result<T, A, 'findMany'>>
+  count<T, const A>(
+    this: T,
+    args?: Prisma.Exact<A, CachedArgs<T, 'count'>>,
+  ): CachedPrismaPromise<Prisma.Result<T, A, 'count'>>
+  aggregate<T, const A>(
+    this: T,
+    args: Prisma.Exact<A, CachedArgs<T, 'aggregate'>>,
+  ): CachedPrismaPromise<Prisma.Result<T, A, 'aggregate'>>
+  groupBy<T, const A>(
+    this: T,
+    args: Prisma.Exact<A, CachedArgs<T, 'groupBy'>>,
+  ): CachedPrismaPromise<Prisma.Result<T, A, 'groupBy'>>
+}
+
+/** A `Prisma.sql\`…\`` query object (its fragments and values). */
+export interface RawSql {
+  readonly strings: readonly string[]
+  readonly values: readonly unknown[]
+}
