@@ -12,8 +12,8 @@
  * | the transaction client's scope-context symbol | reads inside `$transaction(async (tx) => …)` | `test/integration/transactions.test.ts` |
  * | query hooks' `__internalParams.transaction` | writes inside a transaction | same |
  * | `$transaction` on the prototype chain of `_originalClient` | deferring invalidations to the commit | same |
- * | error class names `PrismaClientKnownRequestError` / `PrismaClientValidationError` | telling a database failure from an answer | `test/integration/resilience.test.ts` |
- * | Prisma promises run lazily, on `then` | answering a read from the cache | `test/integration/read-through.test.ts` (batch `$transaction([...])`) |
+ * | error class names `PrismaClientKnownRequestError` / `PrismaClientValidationError` | telling a database failure from an answer | `test/integration/prisma-internals.test.ts` |
+ * | Prisma promises run lazily, on `then` | answering a read from the cache | `test/integration/prisma-internals.test.ts` |
  */
 import { Prisma } from '@prisma/client/extension'
 import { UnsupportedPrismaError } from '../errors.ts'
