@@ -7,10 +7,18 @@ import {
   regionDependency,
   softRegionDependency,
   tagDependency,
+  unpinnedDependency,
 } from './invalidation/dependency-ids.ts'
 import { type InvalidationCause, type InvalidationContext, Invalidator } from './invalidation/invalidator.ts'
+import { PinRules } from './invalidation/pins.ts'
 import { LocalVersions } from './invalidation/versions.ts'
-import { writeDependencies } from './invalidation/write-dependencies.ts'
+import {
+  invalidationOf,
+  planWrite,
+  type WriteInvalidation,
+  type WriteOutcome,
+  type WritePlan,
+} from './invalidation/write-effects.ts'
 import { Reporter } from './observability/events.ts'
 import { StatsRecorder } from './observability/stats.ts'
 import type { WriteOperation } from './prisma/operations.ts'
@@ -29,10 +37,11 @@ import { MemoryTier } from './storage/memory-tier.ts'
 import { RedisTier } from './storage/redis-tier.ts'
 import type { CacheStats, InvalidateInput, RedisLike } from './types.ts'
 
-/** What the cache needs of a client: its data model and, when present, the schema text it embeds. */
+/** What the cache needs of a client: its data model, the schema text it embeds and its provider, when known. */
 export interface ClientModel {
   runtimeDataModel: RuntimeDataModelLike
   inlineSchema: string | undefined
+  provider: string | undefined
 }
 
 /**
@@ -43,6 +52,8 @@ export class QueryCache {
   readonly options: ResolvedOptions
   readonly graph: SchemaGraph
   readonly versions: LocalVersions
+  /** How reads and writes name rows (see `invalidation/pins.ts`). */
+  readonly pins: PinRules
   readonly #stats = new StatsRecorder()
   readonly #reporter: Reporter
   readonly #background: BackgroundWork
@@ -71,7 +82,9 @@ export class QueryCache {
     this.#background = new BackgroundWork((operation, error, site) =>
       reporter.fail(undefined, operation, error, site),
     )
-    this.#planner = new ReadPlanner(options, this.graph)
+    // MySQL and MariaDB compare strings without case and trailing spaces by default.
+    this.pins = new PinRules(this.graph, client.provider === 'mysql' ? 'folded' : 'exact')
+    this.#planner = new ReadPlanner(options, this.graph, this.pins)
     this.#ownedRedis = ownsRedis ? redis : undefined
 
     const guard =
@@ -190,9 +203,16 @@ export class QueryCache {
     return load().then((data) => ({ data, info: { status: 'bypass', region, key: '', age: 0 } }))
   }
 
-  /** The dependencies a write may change. */
-  writeDependencies(model: string, operation: WriteOperation, args: unknown): string[] {
-    return writeDependencies(this.graph, model, operation, args)
+  /** Plans the invalidation of a model write before it runs. */
+  planWrite(model: string, operation: WriteOperation, args: unknown, inTransaction: boolean): WritePlan {
+    return planWrite(this.graph, this.pins, model, operation, args, inTransaction)
+  }
+
+  /** What a model write moves, once its outcome is known; counted as row-precise or not. */
+  writeInvalidation(plan: WritePlan, outcome: WriteOutcome): WriteInvalidation {
+    const invalidation = invalidationOf(this.pins, plan, outcome)
+    if (outcome.kind !== 'refused') this.#stats.write(invalidation.reasons)
+    return invalidation
   }
 
   /** Invalidates `dependencies` on every tier and instance. Never throws (Redis trouble is held and retried). */
@@ -211,7 +231,7 @@ export class QueryCache {
     const soft = parsed.mode === 'soft'
     const dependencies = [
       ...parsed.tags.map(tagDependency),
-      ...parsed.models,
+      ...parsed.models.flatMap((model) => [model, unpinnedDependency(model)]),
       ...parsed.regions.map(soft ? softRegionDependency : regionDependency),
     ]
     await this.#invalidator.invalidate([...new Set(dependencies)], parsed.mode, 'api')

@@ -72,6 +72,13 @@ export type CacheEvent =
       reason?: string
       /** Tables a raw statement writes, as written. */
       tables?: readonly string[]
+      /**
+       * A model write's precision: `row` when only the reads of the rows it changed were invalidated, `model`
+       * when some model fell back to all its reads (see `reasons`).
+       */
+      precision?: 'row' | 'model'
+      /** Why a write fell back to whole models. */
+      reasons?: readonly string[]
     }
   | { type: 'error'; error: Error; operation: string; key?: string }
   /** The cross-instance invalidation bus went down or came (back) up. */
@@ -222,6 +229,12 @@ export interface CacheStats extends RegionStats {
    * them all and every message was published).
    */
   pendingInvalidations: number
+  /**
+   * Model writes: `rowPrecise` invalidated only the reads of the rows they changed; `modelWide` could not tell
+   * some rows and invalidated every pinned read of a model, for the `reasons` counted here (a write may have
+   * several).
+   */
+  writes: { rowPrecise: number; modelWide: number; reasons: Record<string, number> }
   regions: Record<string, RegionStats>
   tiers: Partial<Record<TierName, TierStats>>
 }

@@ -11,12 +11,10 @@ import { freshVersion, type LocalVersions } from './versions.ts'
 export type InvalidationCause = Extract<CacheEvent, { type: 'invalidate' }>['cause']
 
 /** What an invalidation event says beyond its dependencies. */
-export interface InvalidationContext {
-  model?: string
-  operation?: string
-  reason?: string
-  tables?: readonly string[]
-}
+export type InvalidationContext = Omit<
+  Extract<CacheEvent, { type: 'invalidate' }>,
+  'type' | 'dependencies' | 'mode' | 'cause'
+>
 
 /** Construction parameters of {@link Invalidator}. */
 export interface InvalidatorOptions {

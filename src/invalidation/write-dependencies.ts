@@ -20,28 +20,64 @@ const ALL_FIELDS = 'all'
 type ChangedFields = ReadonlySet<string> | typeof ALL_FIELDS
 type WriteMode = 'create' | 'update'
 
+/** Why a write reaches rows other than the ones it names. */
+export type ReachReason = 'nested write' | 'referential action'
+type Context = 'own' | ReachReason
+
 class WriteWalker {
   readonly dependencies = new Set<string>()
+  /** Models whose rows change other than the written rows themselves, with the first reason found. */
+  readonly reached = new Map<string, ReachReason>()
+  /** Fields of the written rows that may change. */
+  changed: Set<string> | typeof ALL_FIELDS = new Set()
   readonly #graph: SchemaGraph
   readonly #deleted = new Set<string>()
   readonly #updated = new Set<string>()
+  #context: Context = 'own'
 
   constructor(graph: SchemaGraph) {
     this.#graph = graph
   }
 
   touch(dependency: string | undefined): void {
-    if (dependency !== undefined) this.dependencies.add(dependency)
+    if (dependency === undefined) return
+    this.dependencies.add(dependency)
+    const context = this.#context
+    if (context !== 'own' && !this.reached.has(dependency) && this.#graph.model(dependency) !== undefined)
+      this.reached.set(dependency, context)
   }
 
-  /** Walks create or update `data` (an object, or a list for createMany) of `model`. */
-  data(model: string, data: unknown, mode: WriteMode): void {
+  #within(context: Context, walk: () => void): void {
+    const outer = this.#context
+    this.#context = context
+    try {
+      walk()
+    } finally {
+      this.#context = outer
+    }
+  }
+
+  /** Fields of the written rows change. */
+  #ownChange(fields: Iterable<string> | typeof ALL_FIELDS): void {
+    if (this.changed === ALL_FIELDS) return
+    if (fields === ALL_FIELDS) this.changed = ALL_FIELDS
+    else for (const field of fields) this.changed.add(field)
+  }
+
+  /**
+   * Walks create or update `data` (an object, or a list for createMany) of `model`; `own` for the rows the write
+   * itself names, whose changed fields are recorded.
+   */
+  data(model: string, data: unknown, mode: WriteMode, own = false): void {
     if (Array.isArray(data)) {
-      for (const item of data) this.data(model, item, mode)
+      for (const item of data) this.data(model, item, mode, own)
       return
     }
     if (!isObject(data)) {
-      if (mode === 'update') this.updated(model, ALL_FIELDS)
+      if (mode === 'update') {
+        if (own) this.#ownChange(ALL_FIELDS)
+        this.#within(own ? 'referential action' : this.#context, () => this.updated(model, ALL_FIELDS))
+      }
       return
     }
     const changed = new Set<string>()
@@ -49,16 +85,29 @@ class WriteWalker {
       if (value === undefined) continue
       const field = this.#graph.relationField(model, key)
       if (field === undefined) changed.add(key)
-      else this.#nested(field, value)
+      else this.#within(own ? 'nested write' : this.#context, () => this.#nested(field, value, own))
     }
-    if (mode === 'update') this.updated(model, changed)
+    if (own && mode === 'update') this.#ownChange(changed)
+    if (mode === 'update')
+      this.#within(own ? 'referential action' : this.#context, () => this.updated(model, changed))
   }
 
-  /** Rows of `model` are deleted: referential actions reach the models holding foreign keys to it. */
-  deleted(model: string): void {
+  /**
+   * Rows of `model` are deleted: referential actions reach the models holding foreign keys to it. `own` for the
+   * rows the write itself names.
+   */
+  deleted(model: string, own = false): void {
     this.touch(model)
     if (this.#deleted.has(model)) return
     this.#deleted.add(model)
+    if (own) {
+      this.#within('referential action', () => this.#deletedRelations(model))
+      return
+    }
+    this.#deletedRelations(model)
+  }
+
+  #deletedRelations(model: string): void {
     for (const relation of this.#graph.relationsOf(model)) {
       if (relation.kind === 'many-to-many') {
         this.touch(relation.joinTable)
@@ -99,36 +148,42 @@ class WriteWalker {
     }
   }
 
-  #nested(field: GraphRelationField, operations: unknown): void {
+  /** Nested writes on `field`; `own`: the parent is a row the write itself names. */
+  #nested(field: GraphRelationField, operations: unknown, own: boolean): void {
     if (!isObject(operations)) {
-      this.#anyNested(field, operations)
+      this.#anyNested(field, operations, own)
       return
     }
     for (const [operation, value] of Object.entries(operations)) {
       if (value === undefined) continue
       if (NESTED_WRITE_SET.has(operation))
-        this.#nestedOperation(field, operation as NestedWriteOperation, value)
-      else this.#anyNested(field, value)
+        this.#nestedOperation(field, operation as NestedWriteOperation, value, own)
+      else this.#anyNested(field, value, own)
     }
   }
 
-  #nestedOperation(field: GraphRelationField, operation: NestedWriteOperation, value: unknown): void {
+  #nestedOperation(
+    field: GraphRelationField,
+    operation: NestedWriteOperation,
+    value: unknown,
+    own: boolean,
+  ): void {
     const target = field.target
     switch (operation) {
       case 'create':
         this.touch(target)
-        this.#link(field)
+        this.#link(field, own)
         this.data(target, value, 'create')
         return
       case 'createMany':
         this.touch(target)
-        this.#link(field)
+        this.#link(field, own)
         this.data(target, isObject(value) ? value.data : value, 'create')
         return
       case 'connectOrCreate':
       case 'upsert':
         this.touch(target)
-        this.#link(field)
+        this.#link(field, own)
         for (const item of asList(value)) {
           this.data(target, isObject(item) ? item.create : item, 'create')
           if (operation === 'upsert') this.data(target, isObject(item) ? item.update : item, 'update')
@@ -137,7 +192,7 @@ class WriteWalker {
       case 'connect':
       case 'disconnect':
       case 'set':
-        if (value !== false) this.#link(field)
+        if (value !== false) this.#link(field, own)
         return
       case 'update':
       case 'updateMany':
@@ -166,9 +221,9 @@ class WriteWalker {
   }
 
   /** An operation this module does not know: assume it may do anything a nested write can. */
-  #anyNested(field: GraphRelationField, value: unknown): void {
+  #anyNested(field: GraphRelationField, value: unknown, own: boolean): void {
     this.touch(field.target)
-    this.#link(field)
+    this.#link(field, own)
     this.deleted(field.target)
     this.updated(field.target, ALL_FIELDS)
     for (const item of asList(value)) {
@@ -177,15 +232,31 @@ class WriteWalker {
     }
   }
 
-  /** Connecting or disconnecting rows changes the foreign-key side, or the join table. */
-  #link(field: GraphRelationField): void {
+  /**
+   * Connecting or disconnecting rows changes the foreign-key side, or the join table. `own`: the parent is a row
+   * the write names, so when it holds the foreign key of a one-to-many relation only its own fields change.
+   */
+  #link(field: GraphRelationField, own: boolean): void {
     const relation = field.relation
+    const foreignKey = relation.foreignKey
     if (relation.kind === 'many-to-many') {
       this.touch(relation.joinTable)
-    } else if (relation.foreignKey !== undefined) {
+    } else if (foreignKey !== undefined) {
+      const fields = new Set(foreignKey.fields)
+      if (
+        own &&
+        relation.kind === 'one-to-many' &&
+        foreignKey.model === field.model &&
+        foreignKey.field === field.name
+      ) {
+        this.#ownChange(fields)
+        this.#within('own', () => this.touch(foreignKey.model))
+        this.#within('referential action', () => this.updated(foreignKey.model, fields))
+        return
+      }
       // One-to-one: the row previously linked is on the same (foreign-key) side.
-      this.touch(relation.foreignKey.model)
-      this.updated(relation.foreignKey.model, new Set(relation.foreignKey.fields))
+      this.touch(foreignKey.model)
+      this.updated(foreignKey.model, fields)
     } else {
       this.touch(relation.joinTable)
       for (const model of [field.model, field.target]) {
@@ -216,17 +287,30 @@ class WriteWalker {
   }
 }
 
+/** What a write may change. */
+export interface WriteAnalysis {
+  /** Dependency ids (models and join tables), sorted and unique. */
+  dependencies: string[]
+  /**
+   * Models whose rows the write may change besides the rows it names (nested writes, referential actions, a
+   * self-relation), with why: the cache cannot tell which rows of them change.
+   */
+  reached: ReadonlyMap<string, ReachReason>
+  /** Fields of the rows the write names that it may change; `'all'` when it cannot be told. */
+  changed: ReadonlySet<string> | 'all'
+}
+
 /**
- * The dependency ids a write may change, sorted and unique: the model, every model and join table its
- * nested writes reach (at any depth), and the effects of referential actions on deletes and on updates
- * of referenced keys. Unknown operations and argument shapes are treated as the worst case.
+ * What a write of `operation` on `model` with `args` may change: the model, every model and join table its
+ * nested writes reach (at any depth), and the effects of referential actions on deletes and on updates of
+ * referenced keys. Unknown operations and argument shapes are treated as the worst case.
  */
-export function writeDependencies(
+export function analyzeWrite(
   graph: SchemaGraph,
   model: string,
   operation: WriteOperation,
   args: unknown,
-): string[] {
+): WriteAnalysis {
   const walker = new WriteWalker(graph)
   walker.touch(model)
   const input: Args = isObject(args) ? args : {}
@@ -234,26 +318,36 @@ export function writeDependencies(
     case 'create':
     case 'createMany':
     case 'createManyAndReturn':
-      walker.data(model, input.data, 'create')
+      walker.data(model, input.data, 'create', true)
       break
     case 'update':
     case 'updateMany':
     case 'updateManyAndReturn':
-      walker.data(model, input.data, 'update')
+      walker.data(model, input.data, 'update', true)
       break
     case 'upsert':
-      walker.data(model, input.create, 'create')
-      walker.data(model, input.update, 'update')
+      walker.data(model, input.create, 'create', true)
+      walker.data(model, input.update, 'update', true)
       break
     case 'delete':
     case 'deleteMany':
-      walker.deleted(model)
+      walker.deleted(model, true)
       break
     default:
-      walker.data(model, input.create, 'create')
-      walker.data(model, input.data, 'update')
-      walker.data(model, input.update, 'update')
-      walker.deleted(model)
+      walker.data(model, input.create, 'create', true)
+      walker.data(model, input.data, 'update', true)
+      walker.data(model, input.update, 'update', true)
+      walker.deleted(model, true)
   }
-  return sorted(walker.dependencies)
+  return { dependencies: sorted(walker.dependencies), reached: walker.reached, changed: walker.changed }
+}
+
+/** The dependency ids a write may change: see {@link analyzeWrite}. */
+export function writeDependencies(
+  graph: SchemaGraph,
+  model: string,
+  operation: WriteOperation,
+  args: unknown,
+): string[] {
+  return analyzeWrite(graph, model, operation, args).dependencies
 }

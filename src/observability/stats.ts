@@ -12,6 +12,7 @@ export class StatsRecorder {
   readonly #regions = new Map<string, RegionStats>()
   readonly #tiers = new Map<TierName, TierStats>()
   #invalidations = 0
+  readonly #writes = { rowPrecise: 0, modelWide: 0, reasons: {} as Record<string, number> }
 
   count(region: string, counter: Counter, tier?: TierName): void {
     let stats = this.#regions.get(region)
@@ -40,6 +41,16 @@ export class StatsRecorder {
     this.#invalidations++
   }
 
+  /** Counts a write: row-precise when nothing fell back to a whole model, else with the reasons it did. */
+  write(reasons: readonly string[]): void {
+    if (reasons.length === 0) {
+      this.#writes.rowPrecise++
+      return
+    }
+    this.#writes.modelWide++
+    for (const reason of reasons) this.#writes.reasons[reason] = (this.#writes.reasons[reason] ?? 0) + 1
+  }
+
   #tier(tier: TierName): TierStats {
     let t = this.#tiers.get(tier)
     if (t === undefined) {
@@ -60,6 +71,7 @@ export class StatsRecorder {
     const tiers: Partial<Record<TierName, TierStats>> = {}
     for (const [name, stats] of this.#tiers) tiers[name] = { ...stats }
     if (memory !== undefined) tiers.memory = { ...(tiers.memory ?? { hits: 0, errors: 0 }), ...memory }
-    return { ...totals, invalidations: this.#invalidations, pendingInvalidations, regions, tiers }
+    const writes = { ...this.#writes, reasons: { ...this.#writes.reasons } }
+    return { ...totals, invalidations: this.#invalidations, pendingInvalidations, writes, regions, tiers }
   }
 }

@@ -7,9 +7,10 @@ import { dialectOf } from '../raw-sql/invalidation.ts'
 import type { LoaderHooks } from '../read/loader.ts'
 import type { CacheApi, CachedReadMethods, QueryCacheOptions, RedisLike } from '../types.ts'
 import { cachedReadMethods, type ServeRead } from './cached-reads.ts'
-import { builtinTransaction, clientSchema } from './internals.ts'
+import { builtinTransaction, clientSchema, transactionOfHook } from './internals.ts'
 import { isWriteOperation } from './operations.ts'
 import { queryRawCached, rawWriteHook } from './raw-hooks.ts'
+import { runRowWrite } from './row-writes.ts'
 import { transactionWrapper } from './transactions.ts'
 import { writeThrough } from './write-through.ts'
 
@@ -61,7 +62,7 @@ export function queryCache(options: QueryCacheOptions = {}) {
       stats: () => cache.snapshot(),
       close: () => cache.close(),
     }
-    const rawHook = rawWriteHook(current, dialectOf(schema.provider), writeThrough)
+    const rawHook = rawWriteHook(current, dialectOf(schema.provider))
     const $transaction = transactionWrapper(builtinTransaction(client), (dependencies) =>
       cache.invalidateDependencies(dependencies, 'hard', 'write'),
     )
@@ -75,9 +76,21 @@ export function queryCache(options: QueryCacheOptions = {}) {
           async $allOperations(hookArgs) {
             const { model, operation, args, query } = hookArgs
             if (isWriteOperation(operation)) {
-              const dependencies = cache.writeDependencies(model, operation, args)
-              return writeThrough(hookArgs, dependencies, () =>
-                cache.invalidateDependencies(dependencies, 'hard', 'write', { model, operation }),
+              const plan = cache.planWrite(model, operation, args, transactionOfHook(hookArgs) !== undefined)
+              let reasons: readonly string[] = []
+              const run = async () => {
+                const ran = await runRowWrite(hookArgs, plan, client)
+                const invalidation = cache.writeInvalidation(plan, ran.outcome)
+                reasons = invalidation.reasons
+                return { ...ran, dependencies: invalidation.dependencies }
+              }
+              return writeThrough(hookArgs, run, (dependencies) =>
+                cache.invalidateDependencies(dependencies, 'hard', 'write', {
+                  model,
+                  operation,
+                  precision: reasons.length === 0 ? 'row' : 'model',
+                  ...(reasons.length === 0 ? {} : { reasons }),
+                }),
               )
             }
             if (args !== null && typeof args === 'object' && 'cacheStrategy' in args) {

@@ -5,7 +5,7 @@ import type { SqlDialect } from '../raw-sql/analysis.ts'
 import { EVERYTHING, rawWriteDependencies, sqlTextOf } from '../raw-sql/invalidation.ts'
 import type { RawCacheStrategy, RawSql } from '../types.ts'
 import { isTransactionClient } from './internals.ts'
-import type { WriteThrough } from './write-through.ts'
+import { writeThrough } from './write-through.ts'
 
 /** A query hook's arguments, as Prisma passes them to `$allOperations` and the raw hooks. */
 export interface HookArgs {
@@ -18,11 +18,7 @@ export interface HookArgs {
  * The hook for `$executeRaw`, `$executeRawUnsafe`, `$queryRaw` and `$queryRawUnsafe`: a statement that writes
  * invalidates the models behind the tables it writes, or everything when the SQL cannot be analysed (G4).
  */
-export function rawWriteHook(
-  cache: () => QueryCache,
-  dialect: SqlDialect | undefined,
-  writeThrough: WriteThrough,
-) {
+export function rawWriteHook(cache: () => QueryCache, dialect: SqlDialect | undefined) {
   return function rawHook(hookArgs: HookArgs): Promise<unknown> {
     const { operation, args, query } = hookArgs
     const write = rawWriteDependencies(cache().graph, dialect, sqlTextOf(args))
@@ -31,7 +27,14 @@ export function rawWriteHook(
     const dependencies = write.kind === 'all' ? EVERYTHING : write.dependencies
     const context =
       write.kind === 'all' ? { operation, reason: write.reason } : { operation, tables: write.tables }
-    return writeThrough(hookArgs, dependencies, () =>
+    const run = async () => {
+      try {
+        return { ok: true as const, result: await query(args), dependencies }
+      } catch (error) {
+        return { ok: false as const, error, dependencies }
+      }
+    }
+    return writeThrough(hookArgs, run, () =>
       cache().invalidateDependencies(dependencies, 'hard', 'raw-sql', context),
     )
   }

@@ -1,4 +1,4 @@
-import { ALL_DEPENDENCY } from '../invalidation/dependency-ids.ts'
+import { ALL_DEPENDENCY, unpinnedDependency } from '../invalidation/dependency-ids.ts'
 import { writeDependencies } from '../invalidation/write-dependencies.ts'
 import type { SchemaGraph } from '../schema/graph.ts'
 import { analyzeSql, type SqlDialect, type TableRef } from './analysis.ts'
@@ -78,9 +78,15 @@ export function rawWriteDependencies(
         dependencies.add(dependency) // a join table
         continue
       }
-      // Any row may be inserted, updated or deleted: include what deletes and key updates cascade to.
-      for (const d of writeDependencies(graph, dependency, 'deleteMany', {})) dependencies.add(d)
-      for (const d of writeDependencies(graph, dependency, 'updateMany', {})) dependencies.add(d)
+      // Any row may be inserted, updated or deleted: include what deletes and key updates cascade to, and every
+      // pinned read of each model reached (which rows changed cannot be told).
+      for (const d of [
+        ...writeDependencies(graph, dependency, 'deleteMany', {}),
+        ...writeDependencies(graph, dependency, 'updateMany', {}),
+      ]) {
+        dependencies.add(d)
+        if (graph.model(d) !== undefined) dependencies.add(unpinnedDependency(d))
+      }
     }
   }
   return { kind: 'tables', dependencies: [...dependencies].sort(), tables }

@@ -17,14 +17,14 @@ export interface FreshnessWindows {
 }
 
 /**
- * Judges an entry by its age (ms since its load began) and whether its region was soft-invalidated since:
- * fresh up to `ttl` unless soft; stale up to `ttl + swr` (a soft-invalidated entry only up to `ttl`: soft
- * invalidation does not extend its life); kept for a failing load up to `ttl + swr + staleIfError`. Pure.
+ * Judges an entry by its age (ms since its load began) and whether its region was soft-invalidated since: fresh
+ * up to `ttl` unless soft; stale up to `ttl + swr` (a soft-invalidated entry is never fresh: soft turns fresh into
+ * stale, nothing else); kept for a failing load up to `ttl + swr + staleIfError`. Pure.
  */
 export function judgeFreshness(age: number, soft: boolean, windows: FreshnessWindows): Freshness {
   const { ttlMs, swrMs } = windows
   if (age <= ttlMs && !soft) return 'fresh'
-  if (age <= ttlMs + swrMs || (soft && age <= ttlMs)) return 'stale'
+  if (age <= ttlMs + swrMs) return 'stale'
   if (age <= ttlMs + swrMs + windows.staleIfErrorMs) return 'fallback'
   return 'expired'
 }

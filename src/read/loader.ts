@@ -1,9 +1,11 @@
+import type { DerivedDependencies } from '../invalidation/read-dependencies.ts'
 import type { LocalVersions } from '../invalidation/versions.ts'
 import { freshVersion } from '../invalidation/versions.ts'
 import type { Reporter } from '../observability/events.ts'
 import { isDatabaseFailure } from '../prisma/internals.ts'
 import { copyValue, estimateSize } from '../storage/copy.ts'
 import type { RedisTier } from '../storage/redis-tier.ts'
+import type { StoredEntry } from '../storage/tier.ts'
 import type { BackgroundWork } from './background-work.ts'
 import { entryLifetime } from './freshness.ts'
 import type { Capture, LookupState, ReadResult, Validation } from './lookup.ts'
@@ -124,7 +126,7 @@ export class Loader {
    */
   #canJoin(plan: ReadPlan, flight: Flight): boolean {
     if (flight.versions === undefined) return this.#versions.changes === flight.changes
-    return this.#versions.matches(plan.dependencies, flight.versions.slice(0, -1))
+    return this.#versions.matches(plan.captureDependencies.slice(0, -1), flight.versions.slice(0, -1))
   }
 
   /** From now on, callers may join `flight` while `versions` (its capture) stay current. */
@@ -202,13 +204,15 @@ export class Loader {
     captured: Capture | undefined,
     skipRedis: boolean,
   ): Promise<{ data: unknown; written: Promise<void> | undefined }> {
-    const dependencies = [...plan.dependencies, plan.softDependency]
     let versions: string[] | undefined = captured?.versions
     const validation = captured?.validation ?? this.#validation()
     // After a failed Redis command in this read, the result is not stored: no capture, no second timeout.
     if (versions === undefined && !skipRedis) {
       try {
-        versions = await this.#capture(plan, dependencies, flight)
+        // Without Redis the capture is synchronous: others may join from this very turn.
+        const capture = this.#capture(plan, plan.captureDependencies)
+        versions = capture instanceof Promise ? await capture : capture
+        if (versions !== undefined) this.#joinFrom(flight, versions)
       } catch (error) {
         this.#reporter.fail('redis', 'capture', error, { region: plan.region.name, key: plan.key })
       }
@@ -220,15 +224,28 @@ export class Loader {
     const data = await load()
     this.#reporter.stats.count(plan.region.name, 'loads')
     if (this.#hooks.beforeStore !== undefined) await this.#hooks.beforeStore(plan.key)
-    const written =
-      versions === undefined ? undefined : this.#store(plan, versions, started, data, validation)
+    const derived = versions === undefined ? undefined : plan.derive?.(data)
+    let written: Promise<void> | undefined
+    let stored = versions !== undefined
+    if (versions !== undefined) {
+      // Pins the result gave are captured now, before the result is kept (see #captureDerived).
+      const extra =
+        derived === undefined || derived.pins.length === 0
+          ? undefined
+          : await this.#captureDerived(plan, versions, derived)
+      stored = derived === undefined || derived.pins.length === 0 || extra !== undefined
+      if (stored) {
+        const entry = entryOf(plan, versions, started, data, derived?.fallbacks ?? [], extra)
+        written = this.#store(plan, entry, versions, validation)
+      }
+    }
     this.#reporter.emit({
       type: 'load',
       key: plan.key,
       region: plan.region.name,
       model: plan.model,
       duration: this.#clock() - started,
-      stored: versions !== undefined,
+      stored,
     })
     return { data, written }
   }
@@ -238,55 +255,100 @@ export class Loader {
   }
 
   /**
-   * Versions to store a load under, or undefined when its result must not be stored. With Redis they come from
-   * Redis even for a memory-only region: a version minted here could be ahead of Redis' counter, and then the
-   * bumps that follow, which only move versions forward, would never invalidate the entry.
+   * The current versions of `dependencies`, or undefined when a result loaded now must not be stored under them.
+   * With Redis they come from Redis even for a memory-only region: a version minted here could be ahead of
+   * Redis' counter, and then the bumps that follow, which only move versions forward, would never invalidate the
+   * entry.
    */
-  async #capture(
+  #capture(plan: ReadPlan, dependencies: readonly string[]): string[] | Promise<string[] | undefined> {
+    if (this.#redis === undefined) return this.#versions.current(dependencies)
+    return this.#captureInRedis(this.#redis.tier, plan, dependencies)
+  }
+
+  async #captureInRedis(
+    redis: RedisTier,
     plan: ReadPlan,
     dependencies: readonly string[],
-    flight: Flight,
   ): Promise<string[] | undefined> {
-    if (this.#redis !== undefined) {
-      const lifetime = entryLifetime(plan)
-      const versions = await this.#redis.tier.currentVersions(
-        dependencies,
-        () => freshVersion(this.#clock()),
-        lifetime,
-      )
-      this.#versions.learn(dependencies, versions)
-      // Redis does not show an invalidation this instance still holds: its versions would outlive the write.
-      if (this.#versions.anyHeld(dependencies)) return undefined
-      this.#joinFrom(flight, versions)
-      return versions
+    const versions = await redis.currentVersions(
+      dependencies,
+      () => freshVersion(this.#clock()),
+      entryLifetime(plan),
+    )
+    this.#versions.learn(dependencies, versions)
+    // Redis does not show an invalidation this instance still holds: its versions would outlive the write.
+    return this.#versions.anyHeld(dependencies) ? undefined : versions
+  }
+
+  /**
+   * Versions of the pins a result gave, captured after the load. They are good only if no write reached their
+   * models since the capture before the load (the guards kept their versions): any write that changed those rows
+   * after the load read them either moved a guard before this capture, or moves the pin after it. Undefined
+   * when the entry must not be stored.
+   */
+  async #captureDerived(
+    plan: ReadPlan,
+    captured: readonly string[],
+    derived: DerivedDependencies,
+  ): Promise<{ dependencies: string[]; versions: string[] } | undefined> {
+    const guards = plan.guards
+    const after = await Promise.resolve(this.#capture(plan, [...derived.pins, ...guards])).catch(
+      (error: unknown) => {
+        this.#reporter.fail('redis', 'capture', error, { region: plan.region.name, key: plan.key })
+        return undefined
+      },
+    )
+    if (after === undefined) return undefined
+    const before = plan.dependencies.length
+    for (let i = 0; i < guards.length; i++) {
+      if (after[derived.pins.length + i] !== captured[before + i]) return undefined
     }
-    const versions = this.#versions.current(dependencies)
-    this.#joinFrom(flight, versions)
-    return versions
+    return { dependencies: derived.pins, versions: after.slice(0, derived.pins.length) }
   }
 
   #store(
     plan: ReadPlan,
+    entry: StoredEntry,
     captured: readonly string[],
-    storedAt: number,
-    data: unknown,
     validation: Validation,
   ): Promise<void> | undefined {
     if (this.#memory !== undefined && plan.region.memory) {
-      const versions = captured.slice(0, -1)
-      const softVersion = captured[captured.length - 1] as string
-      const entry = {
-        dependencies: plan.dependencies,
-        versions,
-        softVersion,
-        storedAt,
-        value: copyValue(data),
-      }
-      this.#memory.keep(plan, entry, estimateSize(data), validation)
+      this.#memory.keep(
+        plan,
+        { ...entry, value: copyValue(entry.value) },
+        estimateSize(entry.value),
+        validation,
+      )
     }
     const redis = this.#redis
     if (redis === undefined || !plan.region.redis) return undefined
-    const lifetime = entryLifetime(plan)
-    return redis.writeBehind.store(plan, captured, storedAt, data, lifetime)
+    return redis.writeBehind.store(plan, entry, captured, entryLifetime(plan))
   }
+}
+
+/**
+ * The entry of a result loaded under `captured` (the versions of the plan's capture dependencies): the plan's
+ * dependencies, the guards whose pins the result could not give (at their captured versions), and the pins it
+ * gave (`extra`, at the versions captured after the load).
+ */
+function entryOf(
+  plan: ReadPlan,
+  captured: readonly string[],
+  storedAt: number,
+  value: unknown,
+  fallbacks: readonly string[],
+  extra?: { dependencies: readonly string[]; versions: readonly string[] },
+): StoredEntry {
+  const known = plan.dependencies.length
+  const dependencies = [...plan.dependencies]
+  const versions = captured.slice(0, known)
+  for (const model of fallbacks) {
+    dependencies.push(model)
+    versions.push(captured[known + plan.guards.indexOf(model)] as string)
+  }
+  if (extra !== undefined) {
+    dependencies.push(...extra.dependencies)
+    versions.push(...extra.versions)
+  }
+  return { dependencies, versions, softVersion: captured[captured.length - 1] as string, storedAt, value }
 }

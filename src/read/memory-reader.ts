@@ -51,7 +51,7 @@ export class MemoryReader implements TierReader {
    */
   keep(plan: ReadPlan, entry: StoredEntry, size: number, validation: Validation): void {
     if (!plan.region.memory) return
-    if (!this.#versions.matches(plan.dependencies, entry.versions)) return
+    if (!this.#versions.matches(entry.dependencies, entry.versions)) return
     if (this.#versions.peek(plan.softDependency) !== entry.softVersion) return
     const kept: MemoryEntry = { ...entry, size, epoch: validation.epoch, validatedAt: validation.at }
     // Kept until the bounds evict it: a later read of the same key may allow it a longer life (its own ttl).

@@ -7,7 +7,12 @@ import {
   softRegionDependency,
   tagDependency,
 } from '../invalidation/dependency-ids.ts'
-import { readDependencies } from '../invalidation/read-dependencies.ts'
+import type { PinRules } from '../invalidation/pins.ts'
+import {
+  type DerivedDependencies,
+  planReadDependencies,
+  type ReadDependencies,
+} from '../invalidation/read-dependencies.ts'
 import type { SchemaGraph } from '../schema/graph.ts'
 import { buildKey } from './keys.ts'
 
@@ -21,8 +26,17 @@ export interface ReadPlan {
   swrMs: number
   /** The region's `staleIfError` in milliseconds. */
   staleIfErrorMs: number
-  /** Hard dependencies: models and join tables read, tags, the region, the namespace. */
+  /**
+   * Hard dependencies known before the load: models and join tables read (or the pins of the rows read), tags,
+   * the region, the namespace.
+   */
   readonly dependencies: readonly string[]
+  /** Models whose pins the result will give: captured before the load, see `ReadDependencies.guards`. */
+  readonly guards: readonly string[]
+  /** Finds the pins the result gives; undefined when it gives none. */
+  readonly derive: ((result: unknown) => DerivedDependencies) | undefined
+  /** What a load captures, in this order: the dependencies, the guards, the soft dependency. */
+  readonly captureDependencies: readonly string[]
   /** The region's soft-invalidation dependency. */
   softDependency: string
   refresh: boolean
@@ -47,10 +61,13 @@ export const RAW_READ = { model: '$raw', operation: 'queryRaw' } as const
 export class ReadPlanner {
   readonly #options: ResolvedOptions
   readonly #graph: SchemaGraph
+  readonly #rules: PinRules | undefined
 
-  constructor(options: ResolvedOptions, graph: SchemaGraph) {
+  /** `rules`: pin reads to rows; without, every read depends on whole models. */
+  constructor(options: ResolvedOptions, graph: SchemaGraph, rules: PinRules | undefined) {
     this.#options = options
     this.#graph = graph
+    this.#rules = rules
   }
 
   /** Plans a model read (`prisma.user.findMany(…)`); `strategy` is the raw `cacheStrategy` value. */
@@ -75,13 +92,14 @@ export class ReadPlanner {
     }
     const tags = parsed?.tags ?? []
     const graph = this.#graph
+    const rules = this.#rules
     return this.#plan(
       model,
       operation,
       region,
       parsed,
       tags.length === 0 ? { a: args } : { a: args, t: tags },
-      () => readDependencies(graph, model, args),
+      () => planReadDependencies(graph, model, args, rules),
     )
   }
 
@@ -100,7 +118,7 @@ export class ReadPlanner {
       region,
       parsed,
       { sql, values, t: parsed.tags, m: models },
-      () => [...models],
+      () => ({ dependencies: [...models], guards: [], derive: undefined }),
     )
   }
 
@@ -110,11 +128,22 @@ export class ReadPlanner {
     regionName: string,
     parsed: ParsedStrategy | undefined,
     keyArgs: unknown,
-    readDependenciesOf: () => string[],
+    readDependenciesOf: () => ReadDependencies,
   ): Planned {
     const region = this.#options.regions.get(regionName) as ResolvedRegion
     const scope = this.#scope(model, operation)
     const tags = parsed?.tags ?? []
+    const softDependency = softRegionDependency(regionName)
+    let read: ReadDependencies | undefined
+    // Lazy: a memory hit validates with the dependencies stored in its entry (the key determines them).
+    const dependencies = (): ReadDependencies => {
+      if (read !== undefined) return read
+      read = readDependenciesOf()
+      for (const tag of tags) read.dependencies.push(tagDependency(tag))
+      read.dependencies.push(regionDependency(regionName), ALL_DEPENDENCY)
+      return read
+    }
+    let capture: readonly string[] | undefined
     const key = buildKey({
       namespace: this.#options.namespace,
       region: regionName,
@@ -133,15 +162,20 @@ export class ReadPlanner {
         ttlMs: parsed?.ttlMs ?? region.ttlMs,
         swrMs: parsed?.swrMs ?? region.swrMs,
         staleIfErrorMs: region.staleIfErrorMs,
-        // Lazy: a memory hit validates with the dependencies stored in its entry (the key determines them).
         get dependencies() {
-          const dependencies = readDependenciesOf()
-          for (const tag of tags) dependencies.push(tagDependency(tag))
-          dependencies.push(regionDependency(regionName), ALL_DEPENDENCY)
-          Object.defineProperty(this, 'dependencies', { value: dependencies })
-          return dependencies
+          return dependencies().dependencies
         },
-        softDependency: softRegionDependency(regionName),
+        get guards() {
+          return dependencies().guards
+        },
+        get derive() {
+          return dependencies().derive
+        },
+        get captureDependencies() {
+          capture ??= [...dependencies().dependencies, ...dependencies().guards, softDependency]
+          return capture
+        },
+        softDependency,
         refresh: parsed?.refresh ?? false,
       },
     }

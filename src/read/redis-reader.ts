@@ -2,7 +2,7 @@ import type { MemoryTrust } from '../invalidation/bus.ts'
 import type { LocalVersions } from '../invalidation/versions.ts'
 import type { Reporter } from '../observability/events.ts'
 import { copyValue } from '../storage/copy.ts'
-import { isCurrent, sameList } from '../storage/entry.ts'
+import { sameList } from '../storage/entry.ts'
 import type { RedisTier } from '../storage/redis-tier.ts'
 import type { StoredEntry } from '../storage/tier.ts'
 import type { Candidate, Capture, LookupState, TierReader, Validation } from './lookup.ts'
@@ -57,7 +57,7 @@ export class RedisReader implements TierReader {
   }
 
   async lookup(plan: ReadPlan, state: LookupState): Promise<Candidate | undefined> {
-    const dependencies = [...plan.dependencies, plan.softDependency]
+    const dependencies = plan.captureDependencies
     const validation = this.validation()
     try {
       const { bytes, versions } = await this.#redis.lookup(plan.key, dependencies)
@@ -75,7 +75,7 @@ export class RedisReader implements TierReader {
         return { tier: 'redis', storedAt, soft: false, value: () => copyValue(data) }
       }
       if (bytes === null) return undefined
-      const entry = this.#current(plan, bytes, capture.versions)
+      const entry = await this.#current(plan, bytes, capture.versions)
       if (entry === undefined) return undefined
       return {
         tier: 'redis',
@@ -96,16 +96,17 @@ export class RedisReader implements TierReader {
    * Never throws.
    */
   async findFresh(plan: ReadPlan): Promise<unknown> {
-    const dependencies = [...plan.dependencies, plan.softDependency]
+    const dependencies = plan.captureDependencies
     try {
       const validation = this.validation()
       const { bytes, versions } = await this.#redis.lookup(plan.key, dependencies)
       if (bytes === null || versions.some((v) => v === null)) return undefined
       this.#versions.learn(dependencies, versions)
       // A reply older than what this instance knows (a slow node) would validate an entry a write replaced.
-      if (!this.#versions.matches(plan.dependencies, (versions as string[]).slice(0, -1))) return undefined
+      const hard = dependencies.slice(0, -1)
+      if (!this.#versions.matches(hard, (versions as string[]).slice(0, -1))) return undefined
       if (this.#versions.anyHeld(dependencies)) return undefined
-      const entry = this.#current(plan, bytes, versions as string[])
+      const entry = await this.#current(plan, bytes, versions as string[])
       // Only a fresh entry: a stale one is what a background refresh is replacing.
       const soft = versions[versions.length - 1] !== entry?.softVersion
       if (entry === undefined || soft || this.#clock() - entry.storedAt > plan.ttlMs) return undefined
@@ -117,8 +118,16 @@ export class RedisReader implements TierReader {
     }
   }
 
-  /** The decoded entry if it is valid at `current` versions (the soft version last); an undecodable one is reported. */
-  #current(plan: ReadPlan, bytes: Uint8Array, current: readonly string[]): StoredEntry | undefined {
+  /**
+   * The decoded entry if it is valid at `captured` (the versions of the plan's capture dependencies); an
+   * undecodable one is reported. An entry whose result gave it more pins than the plan knows costs one more
+   * round trip for their versions.
+   */
+  async #current(
+    plan: ReadPlan,
+    bytes: Uint8Array,
+    captured: readonly string[],
+  ): Promise<StoredEntry | undefined> {
     let entry: StoredEntry
     try {
       entry = this.#redis.decode(plan.key, bytes)
@@ -126,11 +135,47 @@ export class RedisReader implements TierReader {
       this.#reporter.fail('redis', 'decode', error, { region: plan.region.name, key: plan.key })
       return undefined
     }
-    return isCurrent(entry, plan.dependencies, current.slice(0, -1)) ? entry : undefined
+    const check = matchCaptured(entry, plan, captured)
+    if (check === false) return undefined
+    if (check === true) return entry
+    const versions = await this.#redis.readVersions(check.dependencies)
+    this.#versions.learn(check.dependencies, versions)
+    return check.positions.every((position, i) => entry.versions[position] === versions[i])
+      ? entry
+      : undefined
   }
 
   /** Decoded fresh from bytes, the value is not shared; the memory tier keeps a private copy. */
   #keep(plan: ReadPlan, entry: StoredEntry, size: number, validation: Validation): void {
     this.#memory?.keep(plan, { ...entry, value: copyValue(entry.value) }, size, validation)
   }
+}
+
+/**
+ * Whether an entry recorded the versions `captured` holds for the plan's dependencies and guards: `true`, `false`,
+ * or the dependencies it recorded beyond them (pins its result gave), whose versions must be read to tell.
+ */
+export function matchCaptured(
+  entry: StoredEntry,
+  plan: ReadPlan,
+  captured: readonly string[],
+): boolean | { dependencies: string[]; positions: number[] } {
+  const known = plan.dependencies
+  const recorded = entry.dependencies
+  if (recorded.length < known.length || entry.versions.length !== recorded.length) return false
+  for (let i = 0; i < known.length; i++) {
+    if (recorded[i] !== known[i] || entry.versions[i] !== captured[i]) return false
+  }
+  if (recorded.length === known.length) return true
+  const guards = plan.guards
+  const dependencies: string[] = []
+  const positions: number[] = []
+  for (let i = known.length; i < recorded.length; i++) {
+    const guard = guards.indexOf(recorded[i] as string)
+    if (guard < 0) {
+      dependencies.push(recorded[i] as string)
+      positions.push(i)
+    } else if (entry.versions[i] !== captured[known.length + guard]) return false
+  }
+  return dependencies.length === 0 ? true : { dependencies, positions }
 }

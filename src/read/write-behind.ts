@@ -7,7 +7,7 @@ import type { ReadPlan } from './planner.ts'
 
 /** A loaded result whose Redis write has not landed yet. */
 export interface Unlanded {
-  /** Captured versions, the soft version last. */
+  /** The versions its load captured (of the plan's capture dependencies, the soft version last). */
   versions: readonly string[]
   data: unknown
   storedAt: number
@@ -36,23 +36,10 @@ export class WriteBehind {
   }
 
   /**
-   * Encodes and writes the result `data` loaded under `captured` versions (the soft version last) on a later turn of the event loop; the write is tracked (so `close()` waits for
-   * it) and never throws. Returns it, so that a lock holder releases its lease once the entry is there.
+   * Encodes and writes `entry`, whose load captured `captured` (the versions of the plan's capture dependencies),
+   * on a later turn of the event loop; the write is tracked (so `close()` waits for it) and never throws. Returns it, so that a lock holder releases its lease once the entry is there.
    */
-  store(
-    plan: ReadPlan,
-    captured: readonly string[],
-    storedAt: number,
-    data: unknown,
-    ttlMs: number,
-  ): Promise<void> {
-    const entry: StoredEntry = {
-      dependencies: plan.dependencies,
-      versions: captured.slice(0, -1),
-      softVersion: captured[captured.length - 1] as string,
-      storedAt,
-      value: data,
-    }
+  store(plan: ReadPlan, entry: StoredEntry, captured: readonly string[], ttlMs: number): Promise<void> {
     const write = new Promise<void>((resolve) => setImmediate(resolve))
       .then(() => this.#redis.set(plan.key, entry, ttlMs))
       .catch((error: unknown) =>
@@ -61,7 +48,7 @@ export class WriteBehind {
           key: plan.key,
         }),
       )
-    const unlanded: Unlanded = { versions: captured, data, storedAt }
+    const unlanded: Unlanded = { versions: captured, data: entry.value, storedAt: entry.storedAt }
     this.#unlanded.set(plan.key, unlanded)
     void write.finally(() => {
       if (this.#unlanded.get(plan.key) === unlanded) this.#unlanded.delete(plan.key)

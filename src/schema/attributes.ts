@@ -1,5 +1,6 @@
 /** Reading attributes (`@id`, `@@map`, `@relation(...)`) of the parsed `schema.prisma` text. */
 import { type AttributeValue, type ParsedAttribute, type ParsedModel, parsePrismaSchema } from './parser.ts'
+import type { UniqueKey } from './types.ts'
 
 /** The attribute named `name` (without `@`), if present. */
 export function findAttribute(
@@ -36,6 +37,30 @@ export function idFieldsOf(model: ParsedModel): string[] | undefined {
   if (blockId !== undefined) return nameList(argument(blockId, 'fields', 0))
   const ids = model.fields.filter((field) => findAttribute(field.attributes, 'id') !== undefined)
   return ids.length > 0 ? ids.map((field) => field.name) : undefined
+}
+
+/** The primary key (`@id`, `@@id`) and the unique constraints (`@unique`, `@@unique`) of a model. */
+export function uniqueKeysOf(model: ParsedModel): UniqueKey[] {
+  const keys: UniqueKey[] = []
+  const compound = (attribute: ParsedAttribute, primary: boolean) => {
+    const fields = nameList(argument(attribute, 'fields', 0))
+    if (fields === undefined || fields.length === 0) return
+    const name = argument(attribute, 'name')
+    const inputName = name?.kind === 'string' ? name.value : fields.join('_')
+    keys.push({ fields, inputName, primary })
+  }
+  for (const field of model.fields) {
+    for (const attribute of field.attributes) {
+      if (attribute.name === 'id' || attribute.name === 'unique') {
+        keys.push({ fields: [field.name], inputName: field.name, primary: attribute.name === 'id' })
+      }
+    }
+  }
+  for (const attribute of model.attributes) {
+    if (attribute.name === 'id') compound(attribute, true)
+    else if (attribute.name === 'unique') compound(attribute, false)
+  }
+  return keys
 }
 
 /** The models of a schema text by name, or undefined when there is none or it cannot be parsed. */

@@ -2,7 +2,7 @@
  * The schema graph: models, relations, foreign-key sides and referential actions, built from Prisma's
  * runtime data model and, when available, the `schema.prisma` text the generated client inlines.
  */
-import { findAttribute, idFieldsOf, parseOrUndefined, stringArgument } from './attributes.ts'
+import { findAttribute, idFieldsOf, parseOrUndefined, stringArgument, uniqueKeysOf } from './attributes.ts'
 import { type RelationEnd, resolveRelation } from './relations.ts'
 import type {
   GraphModel,
@@ -106,9 +106,17 @@ export function buildSchemaGraph(runtimeDataModel: RuntimeDataModelLike, inlineS
       schema,
       scalarFields: model.fields
         .filter((field) => !isRelation(field))
-        .map((field) => ({ name: field.name, dbName: field.dbName ?? field.name })),
+        .map((field) => ({
+          name: field.name,
+          dbName: field.dbName ?? field.name,
+          kind: field.kind,
+          type: field.type,
+          isList:
+            field.isList ?? parsedModel?.fields.find((candidate) => candidate.name === field.name)?.isList,
+        })),
       relationFields,
       idFields: parsedModel === undefined ? undefined : idFieldsOf(parsedModel),
+      uniqueKeys: parsedModel === undefined ? [] : uniqueKeysOf(parsedModel),
     })
     relationsByModel.set(name, [...new Set(relationFields.map((field) => field.relation))])
     tables.push({ table: dbName, schema, dependency: name })

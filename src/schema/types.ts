@@ -77,6 +77,21 @@ export interface GraphScalarField {
   readonly name: string
   /** Column name (`@map`, else the field name). */
   readonly dbName: string
+  /** `scalar` or `enum` (Prisma's runtime `kind`). */
+  readonly kind: string
+  /** Prisma type (`Int`, `String`, …) or the enum's name. */
+  readonly type: string
+  /** A scalar list (`String[]`); undefined when unknown (coarse graph). */
+  readonly isList: boolean | undefined
+}
+
+/** A set of fields whose values identify at most one row: the primary key or a unique constraint. */
+export interface UniqueKey {
+  /** The fields, in declaration order. */
+  readonly fields: readonly string[]
+  /** The name of its input in a `WhereUniqueInput`: the field for one field, `a_b` or the `name:` given otherwise. */
+  readonly inputName: string
+  readonly primary: boolean
 }
 
 /** A model with its table and fields. */
@@ -90,6 +105,8 @@ export interface GraphModel {
   readonly relationFields: readonly GraphRelationField[]
   /** Primary-key fields (`@id` or `@@id`); undefined when unknown. */
   readonly idFields: readonly string[] | undefined
+  /** The primary key and every unique constraint; empty when unknown (no schema text). */
+  readonly uniqueKeys: readonly UniqueKey[]
 }
 
 /** What the cache knows about the schema. Dependency ids are model names and `_<relation>` join tables. */

@@ -1,4 +1,5 @@
 import { TUNABLES } from '../config/defaults.ts'
+import { TierError } from '../errors.ts'
 import type { RedisLike } from '../types.ts'
 import type { Codec } from './codec.ts'
 import { decodeEntry, encodeEntry } from './entry.ts'
@@ -102,8 +103,9 @@ export class RedisTier implements TierDriver<true> {
     return this.#guard.run('GET', () => this.client.getBuffer(key))
   }
 
-  /** Stores encoded bytes that expire after `ttlMs`. */
+  /** Stores encoded bytes that expire after `ttlMs` (finite: Redis entries always expire, G8). */
   async setBytes(key: string, bytes: Uint8Array, ttlMs: number): Promise<void> {
+    if (!Number.isFinite(ttlMs)) throw new TierError(`redis SET: an entry needs a finite ttl, got ${ttlMs}`)
     const buffer = Buffer.isBuffer(bytes)
       ? bytes
       : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)

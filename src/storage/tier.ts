@@ -35,8 +35,9 @@ export interface TierDriver<Async extends boolean> {
   /** The entry stored under `key`, or undefined (never stored, deleted, expired or evicted). */
   get(key: string): TierResult<Async, StoredEntry | undefined>
   /**
-   * Stores `entry` under `key` for `ttlMs` milliseconds (≥ 1; `Infinity` keeps it until evicted, where the driver
-   * has bounds), replacing what was there.
+   * Stores `entry` under `key` for `ttlMs` milliseconds (≥ 1), replacing what was there. A synchronous driver
+   * with bounds (the memory tier) also takes `Infinity`: kept until its bounds evict it; a remote driver refuses
+   * it (its entries always expire, G8).
    */
   set(key: string, entry: StoredEntry, ttlMs: number): TierResult<Async, void>
   /** Removes the entry under `key`, if any. */

@@ -5,11 +5,6 @@
  * same interleaved rounds, so machine noise hits them alike. Prints p50 latencies and the ratio new / old.
  * BENCH_SCALE (default 1) multiplies the iteration counts.
  */
-import { execFileSync } from 'node:child_process'
-import { mkdtempSync, rmSync, symlinkSync } from 'node:fs'
-import os from 'node:os'
-import path from 'node:path'
-import { fileURLToPath, pathToFileURL } from 'node:url'
 import type { PrismaClient } from '../../generated/prisma/client.ts'
 import * as current from '../../src/index.ts'
 import { createTestDatabase } from '../setup/database.ts'
@@ -25,8 +20,8 @@ import {
   USER_ID,
 } from './fixtures.ts'
 import { type LatencyCase, measureInterleaved } from './measure.ts'
+import { otherBuild } from './other-build.ts'
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 const REF = process.argv[2] ?? 'HEAD~1'
 const SCALE = Number(process.env.BENCH_SCALE ?? 1)
 const ROUNDS = 20
@@ -34,18 +29,6 @@ const ITERATIONS = { micro: scaled(20_000), redis: scaled(8_000), database: scal
 
 function scaled(count: number): number {
   return Math.max(ROUNDS, Math.round(count * SCALE))
-}
-
-/** The other version's `src/`, extracted next to a link to this repository's node_modules. */
-function checkout(ref: string): { dir: string; remove(): void } {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'pqc-compare-'))
-  const archive = execFileSync('git', ['archive', '--format=tar', ref, 'src'], {
-    cwd: ROOT,
-    maxBuffer: 1 << 28,
-  })
-  execFileSync('tar', ['-x', '-C', dir], { input: archive })
-  symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'), 'dir')
-  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) }
 }
 
 type QueryCacheFactory = typeof current.queryCache
@@ -80,12 +63,12 @@ function missReads(client: Cached): Record<Query, Run> {
 }
 
 async function main(): Promise<void> {
-  const other = checkout(REF)
+  const other = await otherBuild(REF)
   const db = await createTestDatabase({ url: DATABASE_URL, label: 'compare' })
   const redis = createTestRedis({ url: REDIS_URL })
   const closers: Array<() => Promise<unknown>> = []
   try {
-    const old = (await import(pathToFileURL(path.join(other.dir, 'src/index.ts')).href)) as typeof current
+    const old = other.module
     await seed(db.createClient().client)
     const base = db.createClient().client
     const connection = redis.connect()
@@ -131,9 +114,7 @@ async function main(): Promise<void> {
       warmupRounds: 1,
       onRound: (round, total) => process.stderr.write(`round ${round}/${total}\n`),
     })
-    console.log(
-      `\nold = ${REF} (${execFileSync('git', ['rev-parse', '--short', REF], { cwd: ROOT }).toString().trim()}), new = working tree\n`,
-    )
+    console.log(`\nold = ${REF} (${other.commit}), new = working tree\n`)
     console.log('| case | old p50 µs | new p50 µs | new / old |')
     console.log('|---|---|---|---|')
     for (const name of names) {

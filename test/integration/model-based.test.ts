@@ -15,6 +15,7 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { useFixture } from './helpers.ts'
 import { ModelStats, runSequence } from './model-based/harness.ts'
+import { modelOf } from './model-based/schema-map.ts'
 import {
   type Configuration,
   createSubject,
@@ -80,7 +81,36 @@ describe('model-based: the model can fail', () => {
       fc.asyncProperty(sequence, (steps: Write[]) => runSequence(coarse, steps, new ModelStats())),
       once,
     )
-    expect(await failureOf(run)).toMatch(/precision: .* was a miss after a write that cannot affect it/)
+    expect(await failureOf(run)).toMatch(/precision: .* was a miss after a (row-precise )?write that/)
+    await subject.close?.()
+  })
+
+  it('reports lost row precision when every write invalidates its whole model', async () => {
+    const subject = createSubject(fixture, { name: 'self-test: row precision', options: () => ({}) }, -3)
+    let model: string | undefined
+    const modelWide = {
+      ...subject,
+      checkPrecision: true,
+      afterWrite: async () => {
+        if (model !== undefined) await subject.prisma.$cache.invalidate({ models: [model] })
+      },
+    }
+    const writes = fc.array(MODEL_WRITE, { minLength: 20, maxLength: 40 }).map((steps) =>
+      steps.map((step) => ({
+        ...step,
+        run: (context: Parameters<Write['run']>[0]) => {
+          model = 'delegate' in step ? modelOf(String(step.delegate)) : undefined
+          return step.run(context)
+        },
+      })),
+    )
+    const run = fc.assert(
+      fc.asyncProperty(writes, (steps: Write[]) => runSequence(modelWide, steps, new ModelStats())),
+      once,
+    )
+    expect(await failureOf(run)).toMatch(
+      /row precision: .* after a row-precise write that changed none of its rows/,
+    )
     await subject.close?.()
   })
 })

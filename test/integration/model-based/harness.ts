@@ -4,6 +4,7 @@ import type { CacheInfo } from '../../../src/index.ts'
 import type { cachedClient } from '../helpers.ts'
 import { ModelMismatch, method, type Outcome, outcomeOf, readCached } from './calls.ts'
 import { type PoolRead, READS } from './reads.ts'
+import { changedRows, rowPrecise, type Snapshot, snapshot, touches } from './rows.ts'
 import { firstDifference } from './show.ts'
 import { NESTED_OPERATIONS, WRITE_OPERATIONS, type Write } from './write.ts'
 
@@ -47,6 +48,10 @@ export class ModelStats {
   hitsAfterWrites = 0
   /** Of those, reads that no correct design may invalidate (outside the write's coarse reach). */
   requiredHits = 0
+  /** Pinned reads that a row-precise write left alone, so that they had to stay hits (row-level precision). */
+  requiredRowHits = 0
+  /** Writes the precision rules call row-precise. */
+  rowPreciseWrites = 0
   readonly statuses = new Map<string, number>()
   readonly writeOutcomes = new Map<string, number>()
   /** `Model.operation` and `Model.relation.nestedOperation` of writes that succeeded. */
@@ -66,6 +71,8 @@ export class ModelStats {
     this.uncachedReads += other.uncachedReads
     this.hitsAfterWrites += other.hitsAfterWrites
     this.requiredHits += other.requiredHits
+    this.requiredRowHits += other.requiredRowHits
+    this.rowPreciseWrites += other.rowPreciseWrites
     for (const [into, from] of [
       [this.statuses, other.statuses],
       [this.writeOutcomes, other.writeOutcomes],
@@ -107,7 +114,7 @@ export class ModelStats {
     return [
       `model-based [${label}]: ${this.sequences} sequences, ${this.writes} writes, ${this.reads} cached and ${this.uncachedReads} uncached reads${time}`,
       `  write outcomes: ${list(this.writeOutcomes)}`,
-      `  read statuses: ${list(this.statuses)}; hits after a write: ${this.hitsAfterWrites} (required by precision: ${this.requiredHits})`,
+      `  read statuses: ${list(this.statuses)}; hits after a write: ${this.hitsAfterWrites} (required by precision: ${this.requiredHits} model-level, ${this.requiredRowHits} row-level after ${this.rowPreciseWrites} row-precise writes)`,
       `  successful writes per operation: top-level ${list(this.operationCounts().topLevel)}; nested ${list(this.operationCounts().nested)} (${this.succeededKinds.size} distinct kinds)`,
       `  successful transactions and raw statements: ${list(new Map([...this.succeededKinds].filter(([kind]) => kind.startsWith('$'))))}`,
     ].join('\n')
@@ -157,6 +164,8 @@ export async function runSequence(
       )
     }
   }
+  // Row-level precision is checked where model-level precision is: the database before and after each write.
+  let rows: Snapshot | undefined = subject.checkPrecision ? await snapshot(subject.base) : undefined
   for (const [index, write] of writes.entries()) {
     const { call, outcome } = await write.run({
       client: subject.writeClient ?? subject.prisma,
@@ -164,6 +173,11 @@ export async function runSequence(
     })
     await subject.afterWrite?.()
     stats.recordWrite(write, outcome)
+    const after = rows === undefined ? undefined : await snapshot(subject.base)
+    const changed = rows === undefined || after === undefined ? [] : changedRows(rows, after)
+    rows = after
+    const precise = after !== undefined && rowPrecise(write, outcome, changed)
+    if (precise) stats.rowPreciseWrites++
     steps.push(`  ${index + 1}. ${call} -> ${outcome}`)
     const full = (index + 1) % subject.fullCheckEvery === 0 || index === writes.length - 1
     const reachable = (read: PoolRead) => [...read.dependsOn].some((model) => write.reach.has(model))
@@ -174,6 +188,18 @@ export async function runSequence(
     for (const [position, { read, info }] of current.entries()) {
       if (info?.status === 'hit') stats.hitsAfterWrites++
       const cachedBefore = previous[position]?.info !== undefined
+      if (cachedBefore && precise && read.pins !== undefined && reachable(read)) {
+        const pins = read.pins(previous[position]?.uncached)
+        if (!touches(changed, pins)) {
+          stats.requiredRowHits++
+          if (info?.status !== 'hit') {
+            fail(
+              `row precision: ${read} was a ${info?.status ?? 'failure'} after a row-precise write that changed none of its rows`,
+              `rows the write changed: ${JSON.stringify(changed, (_, value) => (typeof value === 'bigint' ? `${value}n` : value))}\ninfo: ${JSON.stringify(info)}`,
+            )
+          }
+        }
+      }
       if (!cachedBefore || reachable(read)) continue
       stats.requiredHits++
       if (subject.checkPrecision && info?.status !== 'hit') {

@@ -1,4 +1,6 @@
 import type { Prisma, PrismaClient } from '../../../generated/prisma/client.ts'
+import type { Outcome } from './calls.ts'
+import { dataOf, type RowPin } from './rows.ts'
 import { type ModelName, modelOf, modelsNamed } from './schema-map.ts'
 import { show } from './show.ts'
 
@@ -36,6 +38,12 @@ export interface PoolRead {
   readonly args: object
   /** Every model the result can depend on (a superset, from {@link modelsNamed}). */
   readonly dependsOn: ReadonlySet<ModelName>
+  /**
+   * For a read the README's rules pin to rows: every row its result can depend on, given its uncached outcome
+   * before the write (which names the parents whose children it loads). A row-precise write that changes none of
+   * them must leave it cached.
+   */
+  readonly pins?: (before: Outcome | undefined) => RowPin[]
   toString(): string
 }
 
@@ -60,6 +68,19 @@ function read<D extends Delegate, O extends ReadOperation>(
 
 const byId = { id: 'asc' } as const
 
+/** A read with the rows it is pinned to. */
+function pinned(poolRead: PoolRead, pins: NonNullable<PoolRead['pins']>): PoolRead {
+  return { ...poolRead, pins, toString: poolRead.toString }
+}
+
+const pin = (model: ModelName, match: (row: Record<string, unknown>) => boolean): RowPin => ({ model, match })
+/** The `field` values of a read's rows (a list or one row). */
+const valuesOf = (before: Outcome | undefined, field: string): unknown[] => {
+  const data = dataOf(before)
+  const rows = Array.isArray(data) ? data : data === null || data === undefined ? [] : [data]
+  return rows.map((row) => (row as Record<string, unknown>)[field])
+}
+
 /**
  * The read pool. Every result is deterministic (ordered down to a unique key), so cached and uncached
  * results compare with `toEqual`. Together the reads use every dependency feature of G2.
@@ -67,7 +88,7 @@ const byId = { id: 'asc' } as const
 export const READS: readonly PoolRead[] = [
   // Plain reads, every model and read operation.
   read('user', 'findMany', { orderBy: byId }),
-  read('user', 'findUnique', { where: { id: 1 } }),
+  pinned(read('user', 'findUnique', { where: { id: 1 } }), () => [pin('User', (row) => row.id === 1)]),
   read('user', 'count', {}),
   read('user', 'aggregate', { _count: { _all: true, managerId: true }, _max: { id: true, email: true } }),
   read('user', 'groupBy', {
@@ -75,7 +96,9 @@ export const READS: readonly PoolRead[] = [
     _count: { _all: true },
     orderBy: [{ role: 'asc' }, { active: 'asc' }],
   }),
-  read('profile', 'findUnique', { where: { userId: 2 } }),
+  pinned(read('profile', 'findUnique', { where: { userId: 2 } }), () => [
+    pin('Profile', (row) => row.userId === 2),
+  ]),
   read('category', 'findMany', { orderBy: byId }),
   read('post', 'findMany', { orderBy: byId }),
   read('post', 'findFirstOrThrow', { where: { published: true }, orderBy: byId }),
@@ -90,7 +113,9 @@ export const READS: readonly PoolRead[] = [
     _sum: { views: true },
     orderBy: { categoryId: 'asc' },
   }),
-  read('tag', 'findUniqueOrThrow', { where: { name: 't2' } }),
+  pinned(read('tag', 'findUniqueOrThrow', { where: { name: 't2' } }), () => [
+    pin('Tag', (row) => row.name === 't2'),
+  ]),
   read('comment', 'groupBy', {
     by: ['postId'],
     _count: { _all: true },
@@ -100,17 +125,73 @@ export const READS: readonly PoolRead[] = [
   read('team', 'findMany', { orderBy: byId }),
   read('membership', 'findMany', { orderBy: [{ userId: 'asc' }, { teamId: 'asc' }] }),
   read('country', 'findMany', { orderBy: { code: 'asc' } }),
-  read('warehouse', 'findUnique', { where: { countryCode_code: { countryCode: 'AA', code: 'w1' } } }),
+  pinned(
+    read('warehouse', 'findUnique', { where: { countryCode_code: { countryCode: 'AA', code: 'w1' } } }),
+    () => [pin('Warehouse', (row) => row.countryCode === 'AA' && row.code === 'w1')],
+  ),
   read('warehouse', 'count', {}),
   read('sample', 'findMany', { orderBy: byId }),
   read('auditLog', 'findMany', { orderBy: byId }),
 
+  // Reads pinned to rows by a foreign key, a compound id, an in-list; relations from pinned or returned parents.
+  pinned(read('post', 'findMany', { where: { authorId: 2 }, orderBy: byId }), () => [
+    pin('Post', (row) => row.authorId === 2),
+  ]),
+  pinned(read('comment', 'count', { where: { postId: 1 } }), () => [
+    pin('Comment', (row) => row.postId === 1),
+  ]),
+  pinned(read('post', 'findUnique', { where: { id: 2 }, include: { comments: { orderBy: byId } } }), () => [
+    pin('Post', (row) => row.id === 2),
+    pin('Comment', (row) => row.postId === 2),
+  ]),
+  pinned(
+    read('user', 'findUnique', { where: { email: 'u3@x.io' }, include: { posts: { orderBy: byId } } }),
+    (before) => [
+      pin('User', (row) => row.email === 'u3@x.io'),
+      pin('Post', (row) => valuesOf(before, 'id').includes(row.authorId)),
+    ],
+  ),
+  pinned(read('membership', 'findUnique', { where: { userId_teamId: { userId: 2, teamId: 1 } } }), () => [
+    pin('Membership', (row) => row.userId === 2 && row.teamId === 1),
+  ]),
+  pinned(
+    read('comment', 'findMany', {
+      where: { authorId: { in: [1, 2] } },
+      include: { post: { select: { id: true, title: true } } },
+      orderBy: byId,
+    }),
+    (before) => [
+      pin('Comment', (row) => row.authorId === 1 || row.authorId === 2),
+      pin('Post', (row) => valuesOf(before, 'postId').includes(row.id)),
+    ],
+  ),
+  pinned(
+    read('post', 'findFirst', {
+      where: { authorId: 1, published: true },
+      select: { id: true, _count: { select: { comments: true } } },
+      orderBy: byId,
+    }),
+    (before) => [
+      pin('Post', (row) => row.authorId === 1),
+      pin('Comment', (row) => valuesOf(before, 'id').includes(row.postId)),
+    ],
+  ),
+
   // include / select of relations, both sides of every relation type.
   // 1:1 (User.profile, the side without the key) and the self-relation, both sides.
-  read('user', 'findUnique', {
-    where: { id: 2 },
-    include: { profile: true, manager: true, reports: { orderBy: byId } },
-  }),
+  pinned(
+    read('user', 'findUnique', {
+      where: { id: 2 },
+      include: { profile: true, manager: true, reports: { orderBy: byId } },
+    }),
+    (before) => [
+      pin(
+        'User',
+        (row) => row.id === 2 || row.managerId === 2 || valuesOf(before, 'managerId').includes(row.id),
+      ),
+      pin('Profile', (row) => row.userId === 2),
+    ],
+  ),
   // 1:1 from the key side.
   read('profile', 'findMany', { include: { user: true }, orderBy: byId }),
   // 1:n from the key side (author SetNull, category SetDefault) and implicit m2m from Post.

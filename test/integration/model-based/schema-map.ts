@@ -106,3 +106,60 @@ export function coarseReach(model: ModelName, args: unknown): Set<ModelName> {
   }
   return reach
 }
+
+/**
+ * Fields a read can be pinned by, per model, as the README's precision rules state them (the primary key, every
+ * unique field, every foreign key): written by hand from prisma/schema.prisma.
+ */
+export const PINNED_FIELDS: Readonly<Record<ModelName, readonly string[]>> = {
+  User: ['id', 'email', 'managerId'],
+  Profile: ['id', 'userId'],
+  Category: ['id', 'name'],
+  Post: ['id', 'authorId', 'categoryId'],
+  Tag: ['id', 'name'],
+  Comment: ['id', 'postId', 'authorId'],
+  Team: ['id', 'name'],
+  Membership: ['userId', 'teamId'],
+  Country: ['code'],
+  Warehouse: ['id', 'countryCode', 'code'],
+  Sample: ['id'],
+  AuditLog: ['id'],
+}
+
+/** Primary-key fields per model: what identifies a row across two snapshots. */
+export const PRIMARY_KEYS: Readonly<Record<ModelName, readonly string[]>> = {
+  User: ['id'],
+  Profile: ['id'],
+  Category: ['id'],
+  Post: ['id'],
+  Tag: ['id'],
+  Comment: ['id'],
+  Team: ['id'],
+  Membership: ['userId', 'teamId'],
+  Country: ['code'],
+  Warehouse: ['id'],
+  Sample: ['id'],
+  AuditLog: ['id'],
+}
+
+/**
+ * Referential actions, as the precision rules see them: deleting a row of a model marked `onDelete`, or changing
+ * one of its `referenced` fields, lets the database change rows of other models (Cascade, SetNull, SetDefault, ON
+ * UPDATE CASCADE). Which rows, the cache cannot tell: those writes fall back for the models they reach, even when
+ * no such row exists. Implicit many-to-many tables are not models and do not count.
+ */
+export const REFERENTIAL: Readonly<Record<ModelName, { onDelete: boolean; referenced: readonly string[] }>> =
+  {
+    User: { onDelete: true, referenced: ['id'] },
+    Profile: { onDelete: false, referenced: [] },
+    Category: { onDelete: true, referenced: ['id'] },
+    Post: { onDelete: true, referenced: ['id'] },
+    Tag: { onDelete: false, referenced: [] },
+    Comment: { onDelete: false, referenced: [] },
+    Team: { onDelete: true, referenced: ['id'] },
+    Membership: { onDelete: false, referenced: [] },
+    Country: { onDelete: true, referenced: ['code'] },
+    Warehouse: { onDelete: false, referenced: [] },
+    Sample: { onDelete: false, referenced: [] },
+    AuditLog: { onDelete: false, referenced: [] },
+  }

@@ -155,8 +155,20 @@ describe('buildSchemaGraph on the generated test client', () => {
     expect(graph.model('Category')?.dbName).toBe('Category')
     expect(graph.model('Membership')?.idFields).toEqual(['userId', 'teamId'])
     expect(graph.model('Country')?.idFields).toEqual(['code'])
-    expect(graph.model('User')?.scalarFields).toContainEqual({ name: 'createdAt', dbName: 'created_at' })
-    expect(graph.model('User')?.scalarFields).toContainEqual({ name: 'email', dbName: 'email' })
+    expect(graph.model('User')?.scalarFields).toContainEqual({
+      name: 'createdAt',
+      dbName: 'created_at',
+      kind: 'scalar',
+      type: 'DateTime',
+      isList: false,
+    })
+    expect(graph.model('User')?.scalarFields).toContainEqual({
+      name: 'email',
+      dbName: 'email',
+      kind: 'scalar',
+      type: 'String',
+      isList: false,
+    })
     expect(graph.model('User')?.scalarFields.map((field) => field.name)).not.toContain('posts')
   })
 
