@@ -28,6 +28,36 @@ export class FakeRedis implements RedisLike {
   before: ((command: FakeCommand) => Promise<void> | void) | undefined
   /** Another instance holds every lease lock: `SET NX` of a lock replies null. */
   locksHeldElsewhere = false
+  readonly #holds: {
+    name: FakeCommand['name']
+    key: string | undefined
+    issued(): void
+    released: Promise<void>
+  }[] = []
+
+  /**
+   * Holds the next command named `name` (on `key`, when given): `issued` resolves when it is sent, and it takes
+   * effect only at `release()`.
+   */
+  hold(name: FakeCommand['name'], key?: string): { issued: Promise<void>; release(): void } {
+    let issued!: () => void
+    let release!: () => void
+    const hold = {
+      name,
+      key,
+      issued: () => issued(),
+      released: new Promise<void>((resolve) => {
+        release = resolve
+      }),
+    }
+    this.#holds.push(hold)
+    return {
+      issued: new Promise<void>((resolve) => {
+        issued = resolve
+      }),
+      release: () => release(),
+    }
+  }
 
   /** The commands issued so far named `name`. */
   issued(name: FakeCommand['name'], key?: string): FakeCommand[] {
@@ -37,6 +67,12 @@ export class FakeRedis implements RedisLike {
   async #run<T>(name: FakeCommand['name'], keys: readonly string[], effect: () => T): Promise<T> {
     const command: FakeCommand = { name, keys }
     this.commands.push(command)
+    const hold = this.#holds.find((h) => h.name === name && (h.key === undefined || keys.includes(h.key)))
+    if (hold !== undefined) {
+      this.#holds.splice(this.#holds.indexOf(hold), 1)
+      hold.issued()
+      await hold.released
+    }
     await this.before?.(command)
     return effect()
   }

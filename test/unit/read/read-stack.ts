@@ -72,6 +72,7 @@ export class FakeDatabase {
   lastAnswer: unknown
   #hold: Promise<void> | undefined
   #failure: { error: unknown } | undefined
+  readonly #waiters: (() => void)[] = []
 
   /** Loads started from now read the rows at once and answer when `open()` is called. */
   pause(): { open(): void } {
@@ -92,8 +93,14 @@ export class FakeDatabase {
     this.#failure = error === undefined ? undefined : { error }
   }
 
+  /** Resolves when the next load reads the rows. */
+  nextLoad(): Promise<void> {
+    return new Promise<void>((resolve) => this.#waiters.push(resolve))
+  }
+
   readonly load = async (): Promise<unknown> => {
     this.loads++
+    for (const resolve of this.#waiters.splice(0)) resolve()
     const answer = structuredClone(this.rows)
     const failure = this.#failure
     await this.#hold
