@@ -264,6 +264,45 @@ describe('lease lock: one load per key across instances (G5)', () => {
   })
 })
 
+describe('Redis trouble never fails a read', () => {
+  it('a failed lookup makes a miss: the read loads, asks Redis nothing more, and stores nothing', async () => {
+    const redis = new FakeRedis()
+    const failure = new Error('ECONNRESET')
+    redis.before = (command) => {
+      if (command.name === 'MGET') throw failure
+    }
+    const stack = readStack({ redis })
+    const db = new FakeDatabase()
+    const plan = planOf(regionOf({ redis: true }))
+
+    expect(await stack.read(plan, db.load)).toMatchObject({ data: ADA, info: { status: 'miss' } })
+    await stack.background.drain()
+    expect(redis.commands.map((c) => c.name)).toEqual(['MGET'])
+    expect(stack.eventsOf('error').map((e) => e.operation)).toEqual(['read'])
+    expect(stack.eventsOf('load').map((e) => e.stored)).toEqual([false])
+    expect(stack.memory.size).toBe(0)
+  })
+
+  it('a failed load releases its lock at once, so that the next caller loads', async () => {
+    const redis = new FakeRedis()
+    const stack = readStack({ redis })
+    const db = new FakeDatabase()
+    const plan = planOf(regionOf({ redis: true }))
+    const failure = PRISMA_ERRORS.unreachable()
+    db.fail(failure)
+
+    await expect(stack.read(plan, db.load)).rejects.toBe(failure)
+    await stack.background.drain()
+    expect(redis.issued('release')).toHaveLength(1)
+    expect(redis.data.has(`${plan.key}:lock`)).toBe(false)
+    expect(redis.data.has(plan.key)).toBe(false)
+
+    db.fail(undefined)
+    expect(await stack.read(plan, db.load)).toMatchObject({ data: ADA, info: { status: 'miss' } })
+    expect(db.loads).toBe(2)
+  })
+})
+
 describe('write-behind: Redis is written after the caller has its answer', () => {
   const lockOf = (plan: ReadPlan) => `${plan.key}:lock`
 
