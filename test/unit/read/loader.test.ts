@@ -7,16 +7,17 @@ import type { ReadPlan } from '../../../src/read/planner.ts'
 import { FakeRedis } from '../../support/fake-redis.ts'
 import { latch } from '../../support/latch.ts'
 import type { ManualClock } from '../../support/manual-clock.ts'
-import { FakeDatabase, PRISMA_ERRORS, planOf, readStack, redisTierOn, regionOf } from './read-stack.ts'
-
-const ADA = [{ id: 1, name: 'Ada' }]
-const GRACE = [{ id: 1, name: 'Grace' }]
-
-/** The result of a read that must have been answered synchronously. */
-function synchronous(result: Promise<ReadResult> | ReadResult): ReadResult {
-  expect(result).not.toBeInstanceOf(Promise)
-  return result as ReadResult
-}
+import {
+  ADA,
+  FakeDatabase,
+  GRACE,
+  PRISMA_ERRORS,
+  planOf,
+  readStack,
+  redisTierOn,
+  regionOf,
+  synchronous,
+} from './read-stack.ts'
 
 /** Stores `rows` for `plan` in Redis as another instance's load would (versions captured, then the entry). */
 async function storeAsAnotherInstance(redis: FakeRedis, clock: ManualClock, plan: ReadPlan, rows: unknown) {

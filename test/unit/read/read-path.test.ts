@@ -1,17 +1,17 @@
 import { describe, expect, it, vi } from 'vitest'
 import { softRegionDependency } from '../../../src/invalidation/dependency-ids.ts'
-import type { Candidate, ReadResult, TierReader } from '../../../src/read/lookup.ts'
+import type { Candidate, TierReader } from '../../../src/read/lookup.ts'
 import { latch } from '../../support/latch.ts'
-import { FakeDatabase, PRISMA_ERRORS, planOf, readStack, regionOf } from './read-stack.ts'
-
-const ADA = [{ id: 1, name: 'Ada' }]
-const GRACE = [{ id: 1, name: 'Grace' }]
-
-/** The result of a read that must have been answered synchronously. */
-function synchronous(result: Promise<ReadResult> | ReadResult): ReadResult {
-  expect(result).not.toBeInstanceOf(Promise)
-  return result as ReadResult
-}
+import {
+  ADA,
+  FakeDatabase,
+  GRACE,
+  PRISMA_ERRORS,
+  planOf,
+  readStack,
+  regionOf,
+  synchronous,
+} from './read-stack.ts'
 
 /** An asynchronous tier under the test's control: counts lookups, answers `reply`, may hold the next lookup. */
 class SlowTier implements TierReader {

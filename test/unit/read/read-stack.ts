@@ -1,3 +1,4 @@
+import { expect } from 'vitest'
 import type { ResolvedRegion } from '../../../src/config/options.ts'
 import { ALWAYS_TRUSTED, type MemoryTrust } from '../../../src/invalidation/bus.ts'
 import {
@@ -24,6 +25,16 @@ import { RedisTier } from '../../../src/storage/redis-tier.ts'
 import type { CacheEvent } from '../../../src/types.ts'
 import type { FakeRedis } from '../../support/fake-redis.ts'
 import { ManualClock } from '../../support/manual-clock.ts'
+
+/** What the database holds before a test's write, and after it. */
+export const ADA = [{ id: 1, name: 'Ada' }]
+export const GRACE = [{ id: 1, name: 'Grace' }]
+
+/** The result of a read that must have been answered synchronously (a memory hit or stale). */
+export function synchronous(result: Promise<ReadResult> | ReadResult): ReadResult {
+  expect(result).not.toBeInstanceOf(Promise)
+  return result as ReadResult
+}
 
 /** The namespace of every stack's Redis tier. */
 export const NAMESPACE = 'unit'
@@ -65,7 +76,7 @@ export function planOf(region: ResolvedRegion, overrides: Partial<ReadPlan> = {}
  * fresh copy, as a driver does); `pause()` holds the answers of loads until opened; `fail()` makes them reject.
  */
 export class FakeDatabase {
-  rows: unknown = [{ id: 1, name: 'Ada' }]
+  rows: unknown = ADA
   /** Loads started. */
   loads = 0
   /** What the last load answered, as the cache received it. */
