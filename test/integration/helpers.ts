@@ -4,23 +4,8 @@ import { type CacheEvent, type QueryCacheOptions, queryCache } from '../../src/i
 import { createTestDatabase, type StatementCounter, type TestDatabase } from '../setup/database.ts'
 import { createTestRedis, type TestRedis } from '../setup/redis.ts'
 
-/** A controllable millisecond clock. */
-export class ManualClock {
-  now = 1_700_000_000_000
-  readonly read = (): number => this.now
-  advance(ms: number): void {
-    this.now += ms
-  }
-}
-
-/** A promise you resolve from outside: forces interleavings without sleeping. */
-export function latch(): { promise: Promise<void>; open: () => void } {
-  let open!: () => void
-  const promise = new Promise<void>((resolve) => {
-    open = resolve
-  })
-  return { promise, open }
-}
+export { latch } from '../support/latch.ts'
+export { ManualClock } from '../support/manual-clock.ts'
 
 /** Creates a cached client on `db`, with events recorded. */
 export function cachedClient(db: TestDatabase, options: QueryCacheOptions = {}) {
