@@ -85,6 +85,12 @@ describe('RedisTier, beyond the contract', () => {
     tier = tierOn(client, ns)
   })
 
+  it('refuses an entry without a finite ttl before sending anything (entries always expire, G8)', async () => {
+    const key = `${ns}:forever`
+    await expect(tier.set(key, entryOf({ id: 1 }), Number.POSITIVE_INFINITY)).rejects.toThrow(/finite ttl/)
+    expect(await client.exists(key)).toBe(0)
+  })
+
   describe('lookup', () => {
     it('returns the entry bytes and the current versions in one command', async () => {
       const key = `${ns}:k`

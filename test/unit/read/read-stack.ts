@@ -56,7 +56,7 @@ export function regionOf(overrides: Partial<ResolvedRegion> = {}): ResolvedRegio
 
 /** A hand-made plan of a `User.findMany` read in `region` (its windows), depending on User, the region and all. */
 export function planOf(region: ResolvedRegion, overrides: Partial<ReadPlan> = {}): ReadPlan {
-  return {
+  const plan = {
     key: `${NAMESPACE}:${region.name}:User:findMany:0123456789abcdef`,
     model: 'User',
     operation: 'findMany',
@@ -65,9 +65,15 @@ export function planOf(region: ResolvedRegion, overrides: Partial<ReadPlan> = {}
     swrMs: region.swrMs,
     staleIfErrorMs: region.staleIfErrorMs,
     dependencies: ['User', regionDependency(region.name), ALL_DEPENDENCY],
+    guards: [],
+    derive: undefined,
     softDependency: softRegionDependency(region.name),
     refresh: false,
     ...overrides,
+  }
+  return {
+    captureDependencies: [...plan.dependencies, ...plan.guards, plan.softDependency],
+    ...plan,
   }
 }
 
