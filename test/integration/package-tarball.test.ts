@@ -4,12 +4,15 @@ import path from 'node:path'
 import ts from 'typescript'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
+  CJS_CONDITIONS,
   createConsumer,
+  ESM_CONDITIONS,
   expectEveryEntryLoads,
   exportEntries,
   installedVersion,
   loadEntries,
   manifestTargets,
+  moduleFormat,
   type PackageManifest,
   ROOT,
   readManifest,
@@ -128,13 +131,18 @@ describe('npm pack from a clean clone, installed into an empty project', () => {
 
     const options = { module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext }
     const formats = [
-      { from: 'usage.mts', mode: ts.ModuleKind.ESNext, conditions: TYPES_ESM_CONDITIONS },
-      { from: 'usage.cts', mode: ts.ModuleKind.CommonJS, conditions: TYPES_CJS_CONDITIONS },
+      { from: 'usage.mts', mode: ts.ModuleKind.ESNext, types: TYPES_ESM_CONDITIONS, code: ESM_CONDITIONS },
+      { from: 'usage.cts', mode: ts.ModuleKind.CommonJS, types: TYPES_CJS_CONDITIONS, code: CJS_CONDITIONS },
     ] as const
     for (const { specifier, target } of entries) {
-      for (const { from, mode, conditions } of formats) {
-        const types = resolveExport(target, conditions)
-        expect(types, `types of '${specifier}' for ${conditions.join('/')}`).toMatch(/\.d\.[cm]?ts$/)
+      for (const { from, mode, types: typesConditions, code } of formats) {
+        const types = resolveExport(target, typesConditions)
+        const where = `'${specifier}' for ${code.join('/')}`
+        expect(types, `types of ${where}`).toMatch(/\.d\.[cm]?ts$/)
+        // TypeScript accepts ESM types for a require (nodenext): the format has to match the code's itself.
+        expect(moduleFormat(types ?? '', manifest), `format of the types of ${where}`).toBe(
+          moduleFormat(resolveExport(target, code) ?? '', manifest),
+        )
         const { resolvedModule } = ts.resolveModuleName(
           specifier,
           path.join(consumer, from),

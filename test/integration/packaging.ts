@@ -22,6 +22,7 @@ export const CJS_CONDITIONS = ['node', 'require', 'default'] as const
 /** The part of a package.json the packaging tests read. */
 export interface PackageManifest {
   name: string
+  type?: string
   exports: unknown
   main?: string
   module?: string
@@ -84,6 +85,16 @@ export function resolveExport(target: unknown, conditions: readonly string[]): s
     if (resolved !== undefined) return resolved
   }
   return undefined
+}
+
+/**
+ * The format a file of the package is loaded in, ESM or CommonJS: by its extension, else by package.json
+ * `type`. TypeScript applies the same rule to types files (`.d.mts`, `.d.cts`, `.d.ts`).
+ */
+export function moduleFormat(file: string, manifest: PackageManifest): 'esm' | 'cjs' {
+  if (/\.(d\.)?mts$|\.mjs$/.test(file)) return 'esm'
+  if (/\.(d\.)?cts$|\.cjs$/.test(file)) return 'cjs'
+  return manifest.type === 'module' ? 'esm' : 'cjs'
 }
 
 function isConditions(value: unknown): value is Record<string, unknown> {
