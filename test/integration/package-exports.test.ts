@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import packageJson from '../../package.json' with { type: 'json' }
+import { manifestTargets, ROOT_REPORT, type RootReport, WORKING_ROOT } from './packaging.ts'
 
 const run = promisify(execFile)
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
@@ -13,44 +14,17 @@ const TSUP = path.join(ROOT, 'node_modules/tsup/dist/cli-default.js')
 const BUILD_TIMEOUT_MS = 120_000
 
 /** What each module format reports back about the package it loaded by name. */
-interface LoadReport {
+interface LoadReport extends RootReport {
   resolved: string
-  queryCache: string
-  queryCacheErrorIsClass: boolean
-  queryCacheErrorExtendsError: boolean
-  redisUrlLoadsIoredis: string
 }
 
-const REPORT = `({
-  queryCache: typeof pkg.queryCache,
-  queryCacheErrorIsClass:
-    typeof pkg.QueryCacheError === 'function' && /^class\\b/.test(Function.prototype.toString.call(pkg.QueryCacheError)),
-  queryCacheErrorExtendsError: typeof pkg.QueryCacheError === 'function' && pkg.QueryCacheError.prototype instanceof Error,
-  // A Redis URL makes the extension load ioredis itself (createRequire, which needs import.meta.url in CJS too).
-  redisUrlLoadsIoredis: (() => {
-    const client = {
-      _runtimeDataModel: { models: {} },
-      _engineConfig: {},
-      $transaction() {},
-      $extends: (extension) => extension,
-    }
-    try {
-      const extension = pkg.queryCache({ redis: 'redis://127.0.0.1:1', redisTimeout: 1 })(client)
-      extension.client.$cache.close()
-      return 'ok'
-    } catch (error) {
-      return String(error)
-    }
-  })(),
-})`
-
 const ESM_CHECK = `import * as pkg from 'prisma-query-cache'
-console.log(JSON.stringify({ resolved: import.meta.resolve('prisma-query-cache'), ...${REPORT} }))
+console.log(JSON.stringify({ resolved: import.meta.resolve('prisma-query-cache'), ...${ROOT_REPORT} }))
 process.exit(0)
 `
 
 const CJS_CHECK = `const pkg = require('prisma-query-cache')
-console.log(JSON.stringify({ resolved: require.resolve('prisma-query-cache'), ...${REPORT} }))
+console.log(JSON.stringify({ resolved: require.resolve('prisma-query-cache'), ...${ROOT_REPORT} }))
 process.exit(0)
 `
 
@@ -86,17 +60,12 @@ describe('package exports', () => {
   })
 
   it('builds every file that package.json points at', async () => {
-    const targets = [
-      ...exportTargets(packageJson.exports),
-      packageJson.main,
-      packageJson.module,
-      packageJson.types,
-    ]
+    const targets = manifestTargets(packageJson)
     expect(targets).toEqual(
       expect.arrayContaining(['./dist/index.js', './dist/index.cjs', './dist/index.d.ts']),
     )
     const missing: string[] = []
-    for (const target of new Set(targets)) {
+    for (const target of targets) {
       await access(path.join(packageDir, target)).catch(() => missing.push(target))
     }
     expect(missing).toEqual([])
@@ -104,24 +73,12 @@ describe('package exports', () => {
 
   it('imports as ESM through the "import" condition', async () => {
     const report = await load('check.mjs')
-    expect(report).toEqual({
-      resolved: expect.stringMatching(/\/dist\/index\.js$/),
-      queryCache: 'function',
-      queryCacheErrorIsClass: true,
-      queryCacheErrorExtendsError: true,
-      redisUrlLoadsIoredis: 'ok',
-    })
+    expect(report).toEqual({ resolved: expect.stringMatching(/\/dist\/index\.js$/), ...WORKING_ROOT })
   })
 
   it('requires as CommonJS through the "require" condition', async () => {
     const report = await load('check.cjs')
-    expect(report).toEqual({
-      resolved: expect.stringMatching(/\/dist\/index\.cjs$/),
-      queryCache: 'function',
-      queryCacheErrorIsClass: true,
-      queryCacheErrorExtendsError: true,
-      redisUrlLoadsIoredis: 'ok',
-    })
+    expect(report).toEqual({ resolved: expect.stringMatching(/\/dist\/index\.cjs$/), ...WORKING_ROOT })
   })
 
   async function load(script: string): Promise<LoadReport> {
@@ -129,10 +86,3 @@ describe('package exports', () => {
     return JSON.parse(stdout.trim().split('\n').at(-1) ?? '') as LoadReport
   }
 })
-
-/** Every file path in an `exports` map, through nested conditions. */
-function exportTargets(exports: unknown): string[] {
-  if (typeof exports === 'string') return [exports]
-  if (exports === null || typeof exports !== 'object') return []
-  return Object.values(exports).flatMap(exportTargets)
-}
