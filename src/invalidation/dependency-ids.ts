@@ -15,6 +15,8 @@ export const DEPENDENCY_PREFIX = {
   unpinned: '!',
   /** `=User.email="a@x.io"`: the reads pinned to rows with these values. */
   pin: '=',
+  /** `%User.email`: every read pinned by these fields, whatever the values. */
+  scheme: '%',
 } as const
 
 /** Pin ids longer than this carry a hash of their values instead of the values. */
@@ -61,4 +63,12 @@ export function isTableDependency(dependency: string): boolean {
   const first = dependency.charCodeAt(0)
   // Letters and `_`: model names start with a letter, join tables with `_`.
   return (first >= 65 && first <= 90) || (first >= 97 && first <= 122) || first === 95
+}
+
+/**
+ * Dependency id that every read pinned by `fields` of `model` has, whatever its values: a write that changes one of
+ * those fields in a row whose value before it cannot tell moves it.
+ */
+export function schemeDependency(model: string, fields: readonly string[]): string {
+  return `${DEPENDENCY_PREFIX.scheme}${model}.${fields.join('+')}`
 }

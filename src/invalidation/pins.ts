@@ -4,7 +4,7 @@
  * sides name the same rows alike.
  */
 import type { GraphModel, GraphScalarField, SchemaGraph } from '../schema/types.ts'
-import { pinDependency } from './dependency-ids.ts'
+import { pinDependency, schemeDependency } from './dependency-ids.ts'
 
 /** Scalar types whose equality the cache can tell from a value; the others are never pinned. */
 const PINNABLE_TYPES: ReadonlySet<string> = new Set(['Int', 'BigInt', 'String', 'Boolean'])
@@ -12,14 +12,22 @@ const PINNABLE_TYPES: ReadonlySet<string> = new Set(['Int', 'BigInt', 'String', 
 /** Most pins one read or one row may add; beyond, the read depends on the whole model. */
 export const MAX_PINS = 64
 
-/** A set of columns reads can be pinned by: the primary key, a unique constraint, or a foreign key. */
+/**
+ * A set of columns reads can be pinned by: the primary key, a unique constraint, a foreign key (the *key*
+ * schemes), or any other comparable column on its own.
+ */
 export interface PinScheme {
   readonly model: string
   /** The fields, sorted. */
   readonly fields: readonly string[]
-  /** Preference when a read could use several: lower first (primary key, unique, foreign key). */
+  /** Preference when a read could use several: lower first (primary key, unique, foreign key, other column). */
   readonly rank: number
+  /** The dependency every read pinned by this scheme has: moved by a write that changes one of its fields in rows it cannot name. */
+  readonly wildcard: string
 }
+
+/** Rank of a scheme on a column that is no key. */
+const COLUMN_RANK = 3
 
 /** How string values are compared by the database: exactly, or without case and trailing spaces (MySQL). */
 export type StringComparison = 'exact' | 'folded'
@@ -50,6 +58,23 @@ export class PinRules {
     return new Set(this.schemes(model).flatMap((scheme) => scheme.fields))
   }
 
+  /** The fields of the key schemes (primary key, uniques, foreign keys). */
+  keyFields(model: string): ReadonlySet<string> {
+    return new Set(
+      this.schemes(model)
+        .filter((scheme) => scheme.rank < COLUMN_RANK)
+        .flatMap((scheme) => scheme.fields),
+    )
+  }
+
+  /** The wildcards of every scheme that uses one of `fields`. */
+  wildcards(model: string, fields: Iterable<string>): string[] {
+    const wanted = new Set(fields)
+    return this.schemes(model)
+      .filter((scheme) => scheme.fields.some((field) => wanted.has(field)))
+      .map((scheme) => scheme.wildcard)
+  }
+
   /** The scheme on exactly these fields, if the model has one. */
   schemeOn(model: string, fields: readonly string[]): PinScheme | undefined {
     const wanted = [...fields].sort().join('\0')
@@ -67,6 +92,7 @@ export class PinRules {
       if (foreignKey !== undefined && foreignKey.model === model && foreignKey.field === field.name)
         candidates.push({ fields: foreignKey.fields, rank: 2 })
     }
+    for (const field of graphModel.scalarFields) candidates.push({ fields: [field.name], rank: COLUMN_RANK })
     const seen = new Set<string>()
     const schemes: PinScheme[] = []
     for (const candidate of candidates) {
@@ -74,7 +100,7 @@ export class PinRules {
       const id = fields.join('\0')
       if (seen.has(id) || !fields.every((name) => pinnable(scalarField(graphModel, name)))) continue
       seen.add(id)
-      schemes.push({ model, fields, rank: candidate.rank })
+      schemes.push({ model, fields, rank: candidate.rank, wildcard: schemeDependency(model, fields) })
     }
     return schemes.sort((a, b) => a.rank - b.rank || a.fields.length - b.fields.length)
   }
@@ -126,14 +152,16 @@ export class PinRules {
   }
 
   /**
-   * Every pin of a row image (a write's result or its row before the write): one per scheme. Undefined when the
-   * image lacks a field of some scheme or holds a value the cache cannot compare.
+   * Every pin of a row image (a write's result or its row before the write): one per scheme, but for the schemes
+   * on a `skipped` field (their wildcards stand for them). Undefined when the image lacks a field of some other
+   * scheme or holds a value the cache cannot compare.
    */
-  rowPins(model: string, row: unknown): string[] | undefined {
+  rowPins(model: string, row: unknown, skipped: readonly string[] = []): string[] | undefined {
     if (typeof row !== 'object' || row === null) return undefined
     const record = row as Record<string, unknown>
     const out: string[] = []
     for (const scheme of this.schemes(model)) {
+      if (skipped.length > 0 && scheme.fields.some((field) => skipped.includes(field))) continue
       const values = new Map<string, unknown[]>()
       for (const field of scheme.fields) {
         if (!(field in record)) return undefined

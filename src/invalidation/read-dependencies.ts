@@ -86,22 +86,27 @@ class ReadWalker {
     }
     const equalities = whereEqualities(this.#graph, model, args.where)
     // A cursor names a row outside the pinned ones whose changes move the page.
-    const pins = args.cursor === undefined ? this.#pinsOf(rules, model, equalities) : undefined
-    if (pins === undefined) this.dependencies.add(model)
+    const pinned = args.cursor === undefined ? this.#pinsOf(rules, model, equalities) : undefined
+    if (pinned === undefined) this.dependencies.add(model)
     else {
       this.dependencies.add(unpinnedDependency(model))
-      for (const pin of pins) this.dependencies.add(pin)
+      this.dependencies.add(pinned.scheme.wildcard)
+      for (const pin of pinned.pins) this.dependencies.add(pin)
     }
     this.#args(model, args, { equalities, nodes: this.roots })
   }
 
-  /** The pins of the best scheme the equalities cover, or undefined. */
-  #pinsOf(rules: PinRules, model: string, equalities: Equalities): string[] | undefined {
+  /** The best scheme the equalities cover, and its pins; or undefined. */
+  #pinsOf(
+    rules: PinRules,
+    model: string,
+    equalities: Equalities,
+  ): { scheme: PinScheme; pins: string[] } | undefined {
     if (equalities.size === 0) return undefined
     for (const scheme of rules.schemes(model)) {
       if (!scheme.fields.every((field) => equalities.has(field))) continue
       const pins = rules.pins(scheme, equalities)
-      if (pins !== undefined) return pins
+      if (pins !== undefined) return { scheme, pins }
     }
     return undefined
   }
@@ -180,6 +185,7 @@ class ReadWalker {
     const known = this.#knownPins(link, level.equalities)
     const node: RelationNode = { field, link, countOnly, known: known !== undefined, children: [] }
     this.dependencies.add(unpinnedDependency(field.target))
+    this.dependencies.add(link.scheme.wildcard)
     if (known !== undefined) for (const pin of known) this.dependencies.add(pin)
     else this.guards.add(field.target)
     level.nodes.push(node)

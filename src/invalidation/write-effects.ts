@@ -14,22 +14,21 @@ export type FallbackReason =
   | 'nested write'
   | 'referential action'
   | 'many rows'
-  | 'pinned column changed in a transaction'
-  | 'pinned column changed by an upsert'
-  | 'pinned column changed by many rows'
-  | 'created rows without their keys'
   | 'result without its keys'
   | 'row changed while it was written'
   | 'unknown outcome'
   | 'no schema'
 
-/** How the rows a write names are found, to name their pins. */
+/**
+ * How the rows a write names are found, to name their pins. `wildcards`: pinned fields it may change in rows whose
+ * value before it is not known; every read pinned by a scheme on one of them is invalidated.
+ */
 export type RowSource =
   /** From its result: the rows after the write (`after`), before it (`before`), or both alike (`same`). */
-  | { kind: 'result'; images: 'after' | 'before' | 'same' }
-  /** From `createMany` data that gives every pinned field. */
-  | { kind: 'data'; rows: readonly Record<string, unknown>[] }
-  /** An update that changes pinned fields: their values before it are read first (outside transactions). */
+  | { kind: 'result'; images: 'after' | 'before' | 'same'; wildcards: readonly string[] }
+  /** From `createMany` data (the fields no row gives are wildcards: their defaults are not known here). */
+  | { kind: 'data'; rows: readonly Record<string, unknown>[]; wildcards: readonly string[] }
+  /** An update that changes key fields: the pinned fields it changes are read first (outside transactions). */
   | { kind: 'read-before'; changed: readonly string[] }
   | { kind: 'none'; reason: FallbackReason }
 
@@ -82,9 +81,10 @@ export function planWrite(
     reasons.add(reason)
   }
   const pinned = rules.schemeFields(model)
+  const keys = rules.keyFields(model)
   const changed = analysis.changed
   const changedPinned = changed === 'all' ? [...pinned] : [...pinned].filter((field) => changed.has(field))
-  const rows = rowSource(operation, args, pinned, changedPinned, inTransaction)
+  const rows = rowSource(operation, args, pinned, keys, changedPinned, inTransaction)
   return {
     model,
     operation,
@@ -100,33 +100,28 @@ function rowSource(
   operation: WriteOperation,
   args: unknown,
   pinned: ReadonlySet<string>,
-  changedPinned: readonly string[],
+  keys: ReadonlySet<string>,
+  changed: readonly string[],
   inTransaction: boolean,
 ): RowSource {
   switch (operation) {
     case 'create':
     case 'createManyAndReturn':
-      return { kind: 'result', images: 'after' }
+      return { kind: 'result', images: 'after', wildcards: [] }
     case 'delete':
-      return { kind: 'result', images: 'before' }
+      return { kind: 'result', images: 'before', wildcards: [] }
     case 'update':
-      if (changedPinned.length === 0) return { kind: 'result', images: 'same' }
-      if (inTransaction) return { kind: 'none', reason: 'pinned column changed in a transaction' }
-      return { kind: 'read-before', changed: changedPinned }
+      // A key moved (a review to another product): the row's values before are worth one read.
+      if (!inTransaction && changed.some((field) => keys.has(field))) return { kind: 'read-before', changed }
+      return { kind: 'result', images: 'same', wildcards: changed }
     case 'upsert':
-      return changedPinned.length === 0
-        ? { kind: 'result', images: 'same' }
-        : { kind: 'none', reason: 'pinned column changed by an upsert' }
     case 'updateManyAndReturn':
-      return changedPinned.length === 0
-        ? { kind: 'result', images: 'same' }
-        : { kind: 'none', reason: 'pinned column changed by many rows' }
+      return { kind: 'result', images: 'same', wildcards: changed }
     case 'createMany': {
       const data = isObject(args) ? args.data : undefined
       const rows = (Array.isArray(data) ? data : [data]).filter(isObject)
-      const complete =
-        rows.length > 0 && rows.every((row) => [...pinned].every((field) => row[field] !== undefined))
-      return complete ? { kind: 'data', rows } : { kind: 'none', reason: 'created rows without their keys' }
+      const missing = [...pinned].filter((field) => rows.some((row) => row[field] === undefined))
+      return { kind: 'data', rows, wildcards: missing }
     }
     default:
       return { kind: 'none', reason: 'many rows' }
@@ -151,9 +146,11 @@ export function invalidationOf(rules: PinRules, plan: WritePlan, outcome: WriteO
       fallBack(outcome.reason)
       return { dependencies, reasons }
   }
-  const pins = new Set<string>()
+  const rows = plan.rows
+  const wildcards = rows.kind === 'result' || rows.kind === 'data' ? rows.wildcards : []
+  const pins = new Set<string>(rules.wildcards(plan.model, wildcards))
   for (const row of [...outcome.before, ...outcome.after]) {
-    const rowPins = rules.rowPins(plan.model, row)
+    const rowPins = rules.rowPins(plan.model, row, wildcards)
     if (rowPins === undefined) {
       fallBack('result without its keys')
       return { dependencies, reasons }

@@ -208,6 +208,48 @@ describe.each(SETUPS)('row precision ($name)', ({ options }) => {
     await prisma.$cache.close()
   })
 
+  it('equalities on any other comparable column pin too (booleans, enums, strings)', async () => {
+    const { prisma, base, users } = await setup()
+    const [u1, u2] = users
+    await base.user.update({ where: { id: u2!.id }, data: { role: 'ADMIN' } })
+    const reads: Reads = {
+      published: () =>
+        prisma.post
+          .findMany({ where: { published: true }, orderBy: { id: 'asc' }, cacheStrategy: TTL })
+          .withCacheInfo(),
+      admins: () => prisma.user.count({ where: { role: 'ADMIN' }, cacheStrategy: TTL }).withCacheInfo(),
+      titled: () => prisma.post.findFirst({ where: { title: 'p1a' }, cacheStrategy: TTL }).withCacheInfo(),
+    }
+    const uncached = {
+      published: () => base.post.findMany({ where: { published: true }, orderBy: { id: 'asc' } }),
+      admins: () => base.user.count({ where: { role: 'ADMIN' } }),
+      titled: () => base.post.findFirst({ where: { title: 'p1a' } }),
+    }
+    const draft = u1!.posts[0]! // unpublished
+    const published = u1!.posts[1]!
+    // Changing another column of a row outside the pinned values leaves them.
+    expect(
+      await statusesAfter(reads, uncached, async () => {
+        await prisma.post.update({ where: { id: draft.id }, data: { rating: 4 } })
+        await prisma.user.update({ where: { id: u1!.id }, data: { active: false } })
+      }),
+    ).toEqual({ published: 'hit', admins: 'hit', titled: 'miss' })
+    // A row inside the pinned values changes.
+    expect(
+      await statusesAfter(reads, uncached, () =>
+        prisma.post.update({ where: { id: published.id }, data: { rating: 5 } }),
+      ),
+    ).toEqual({ published: 'miss', admins: 'hit', titled: 'hit' })
+    // The pinned column itself changes: its value before is not read (it is no key), so every read pinned by it goes.
+    expect(
+      await statusesAfter(reads, uncached, () =>
+        prisma.user.update({ where: { id: u1!.id }, data: { role: 'ADMIN' } }),
+      ),
+    ).toEqual({ published: 'hit', admins: 'miss', titled: 'hit' })
+    expect(prisma.$cache.stats().writes.modelWide).toBe(0)
+    await prisma.$cache.close()
+  })
+
   it('an update that moves a row invalidates the reads of its old and new key, not of a third', async () => {
     const { prisma, base, users, events } = await setup()
     const [u1, u2, u3] = users
@@ -393,7 +435,7 @@ describe.each(SETUPS)('row precision ($name)', ({ options }) => {
     await prisma.$cache.close()
   })
 
-  it('inside a transaction, a pinned column change falls back; other changes stay row-precise', async () => {
+  it('inside a transaction, a key change invalidates the reads pinned by that key; other reads stay', async () => {
     const { prisma, base, users } = await setup()
     const [u1, u2, u3] = users
     const of = (id: number) => () =>
@@ -402,21 +444,31 @@ describe.each(SETUPS)('row precision ($name)', ({ options }) => {
         .withCacheInfo()
     const plain = (id: number) => () =>
       base.post.findMany({ where: { authorId: id }, orderBy: { id: 'asc' } })
-    const reads = { first: of(u1!.id), third: of(u3!.id) }
-    const uncached = { first: plain(u1!.id), third: plain(u3!.id) }
+    const post = u1!.posts[1]!
+    const reads = {
+      first: of(u1!.id),
+      third: of(u3!.id),
+      byId: () => prisma.post.findUnique({ where: { id: post.id }, cacheStrategy: TTL }).withCacheInfo(),
+    }
+    const uncached = {
+      first: plain(u1!.id),
+      third: plain(u3!.id),
+      byId: () => base.post.findUnique({ where: { id: post.id } }),
+    }
     const title = await statusesAfter(reads, uncached, () =>
       prisma.$transaction(async (tx) =>
         tx.post.update({ where: { id: u3!.posts[0]!.id }, data: { title: 't' } }),
       ),
     )
-    expect(title).toEqual({ first: 'hit', third: 'miss' })
+    expect(title).toEqual({ first: 'hit', third: 'miss', byId: 'hit' })
+    // Its author before the update cannot be read inside the transaction: every read pinned by authorId goes.
     const moved = await statusesAfter(reads, uncached, () =>
       prisma.$transaction(async (tx) =>
         tx.post.update({ where: { id: u2!.posts[0]!.id }, data: { authorId: u3!.id } }),
       ),
     )
-    expect(moved).toEqual({ first: 'miss', third: 'miss' })
-    expect(prisma.$cache.stats().writes.reasons['pinned column changed in a transaction']).toBe(1)
+    expect(moved).toEqual({ first: 'miss', third: 'miss', byId: 'hit' })
+    expect(prisma.$cache.stats().writes.modelWide).toBe(0)
     await prisma.$cache.close()
   })
 
