@@ -83,7 +83,10 @@ export class QueryCache {
       reporter.fail(undefined, operation, error, site),
     )
     // MySQL and MariaDB compare strings without case and trailing spaces by default.
-    this.pins = new PinRules(this.graph, client.provider === 'mysql' ? 'folded' : 'exact')
+    const unpinned = new Set(
+      [...options.models].filter(([, settings]) => settings.rowPrecision === false).map(([model]) => model),
+    )
+    this.pins = new PinRules(this.graph, client.provider === 'mysql' ? 'folded' : 'exact', unpinned)
     this.#planner = new ReadPlanner(options, this.graph, this.pins)
     this.#ownedRedis = ownsRedis ? redis : undefined
 

@@ -36,6 +36,12 @@ export interface ModelOptions {
    * `region` is set or the query asks.
    */
   cache?: boolean
+  /**
+   * `false`: reads of this model are never pinned to rows; every write to it invalidates all of them, as a
+   * model-level cache does. For columns whose equality the schema does not show (a collation set in SQL: a
+   * case- or accent-insensitive PostgreSQL collation, SQLite's `COLLATE NOCASE`). Default `true`.
+   */
+  rowPrecision?: boolean
 }
 
 /** Bounds of the in-process memory tier. */

@@ -23,6 +23,7 @@ export interface ResolvedRegion {
 export interface ResolvedModel {
   region?: string
   cache?: boolean
+  rowPrecision?: boolean
 }
 
 /** Options after validation and defaulting. */
@@ -41,7 +42,7 @@ export interface ResolvedOptions {
 const NAMESPACE_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/
 const NAME_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/
 const REGION_KEYS = ['ttl', 'swr', 'staleIfError', 'tiers', 'lock', 'lockLease'] as const
-const MODEL_KEYS = ['region', 'cache'] as const
+const MODEL_KEYS = ['region', 'cache', 'rowPrecision'] as const
 const MEMORY_KEYS = ['maxEntries', 'maxBytes'] as const
 const OPTION_KEYS = [
   'redis',
@@ -130,6 +131,7 @@ function resolveModels(
       )
     }
     booleanOption(`models.${model}.cache`, settings.cache, true)
+    booleanOption(`models.${model}.rowPrecision`, settings.rowPrecision, true)
     models.set(model, settings as ResolvedModel)
   }
   return models

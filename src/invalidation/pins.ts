@@ -36,11 +36,14 @@ export type StringComparison = 'exact' | 'folded'
 export class PinRules {
   readonly #graph: SchemaGraph
   readonly #strings: StringComparison
+  readonly #unpinned: ReadonlySet<string>
   readonly #schemes = new Map<string, readonly PinScheme[]>()
 
-  constructor(graph: SchemaGraph, strings: StringComparison) {
+  /** `unpinned`: models whose reads are never pinned (option `rowPrecision: false`). */
+  constructor(graph: SchemaGraph, strings: StringComparison, unpinned: ReadonlySet<string> = new Set()) {
     this.#graph = graph
     this.#strings = strings
+    this.#unpinned = unpinned
   }
 
   /** The schemes of a model, best first; empty when the schema text is unknown. */
@@ -83,7 +86,7 @@ export class PinRules {
 
   #build(model: string): PinScheme[] {
     const graphModel = this.#graph.model(model)
-    if (graphModel === undefined) return []
+    if (graphModel === undefined || this.#unpinned.has(model)) return []
     const candidates: { fields: readonly string[]; rank: number }[] = []
     for (const key of graphModel.uniqueKeys)
       candidates.push({ fields: key.fields, rank: key.primary ? 0 : 1 })
@@ -123,7 +126,9 @@ export class PinRules {
         return typeof value === 'boolean' ? (value ? 't' : 'f') : undefined
       case 'String':
         if (typeof value !== 'string') return undefined
-        return JSON.stringify(this.#strings === 'exact' ? value : foldString(value))
+        return JSON.stringify(
+          this.#strings === 'exact' && !scalar.caseInsensitive ? value : foldString(value),
+        )
       default:
         return undefined
     }

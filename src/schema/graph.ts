@@ -81,6 +81,7 @@ export function buildSchemaGraph(runtimeDataModel: RuntimeDataModelLike, inlineS
   const tables: TableEntry[] = []
   for (const [name, model] of Object.entries(runtimeDataModel.models)) {
     const parsedModel = parsed?.get(name)
+    const parsedField = (field: string) => parsedModel?.fields.find((candidate) => candidate.name === field)
     const relationFields = model.fields.filter(isRelation).map((field): GraphRelationField => {
       const parsedField = parsedModel?.fields.find(
         (candidate) => candidate.name === field.name && candidate.type === field.type,
@@ -111,8 +112,10 @@ export function buildSchemaGraph(runtimeDataModel: RuntimeDataModelLike, inlineS
           dbName: field.dbName ?? field.name,
           kind: field.kind,
           type: field.type,
-          isList:
-            field.isList ?? parsedModel?.fields.find((candidate) => candidate.name === field.name)?.isList,
+          isList: field.isList ?? parsedField(field.name)?.isList,
+          caseInsensitive: (parsedField(field.name)?.attributes ?? []).some(
+            (attribute) => attribute.name.toLowerCase() === 'db.citext',
+          ),
         })),
       relationFields,
       idFields: parsedModel === undefined ? undefined : idFieldsOf(parsedModel),

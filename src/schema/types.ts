@@ -83,6 +83,8 @@ export interface GraphScalarField {
   readonly type: string
   /** A scalar list (`String[]`); undefined when unknown (coarse graph). */
   readonly isList: boolean | undefined
+  /** Compared without case by the database (`@db.Citext`). */
+  readonly caseInsensitive: boolean
 }
 
 /** A set of fields whose values identify at most one row: the primary key or a unique constraint. */

@@ -250,6 +250,28 @@ describe.each(SETUPS)('row precision ($name)', ({ options }) => {
     await prisma.$cache.close()
   })
 
+  it('a model with rowPrecision: false is never pinned: every write to it invalidates all its reads', async () => {
+    const { prisma, base, users } = await setup({ models: { Post: { rowPrecision: false } } })
+    const [u1, , u3] = users
+    const reads: Reads = {
+      posts: () =>
+        prisma.post
+          .findMany({ where: { authorId: u1!.id }, orderBy: { id: 'asc' }, cacheStrategy: TTL })
+          .withCacheInfo(),
+      user: () => prisma.user.findUnique({ where: { id: u1!.id }, cacheStrategy: TTL }).withCacheInfo(),
+    }
+    const uncached = {
+      posts: () => base.post.findMany({ where: { authorId: u1!.id }, orderBy: { id: 'asc' } }),
+      user: () => base.user.findUnique({ where: { id: u1!.id } }),
+    }
+    expect(
+      await statusesAfter(reads, uncached, () =>
+        prisma.post.update({ where: { id: u3!.posts[0]!.id }, data: { title: 'x' } }),
+      ),
+    ).toEqual({ posts: 'miss', user: 'hit' })
+    await prisma.$cache.close()
+  })
+
   it('an update that moves a row invalidates the reads of its old and new key, not of a third', async () => {
     const { prisma, base, users, events } = await setup()
     const [u1, u2, u3] = users
