@@ -1,7 +1,6 @@
-import { TUNABLES } from './config/defaults.ts'
 import { checkModelNames, type ResolvedOptions } from './config/options.ts'
 import { parseInvalidation } from './config/strategy.ts'
-import { ALWAYS_TRUSTED, InvalidationBus } from './invalidation/bus.ts'
+import { ALWAYS_TRUSTED, type InvalidationBus } from './invalidation/bus.ts'
 import {
   ALL_DEPENDENCY,
   regionDependency,
@@ -11,7 +10,7 @@ import {
 } from './invalidation/dependency-ids.ts'
 import { type InvalidationCause, type InvalidationContext, Invalidator } from './invalidation/invalidator.ts'
 import { PinRules } from './invalidation/pins.ts'
-import { LocalVersions } from './invalidation/versions.ts'
+import type { LocalVersions } from './invalidation/versions.ts'
 import {
   invalidationOf,
   planWrite,
@@ -31,9 +30,10 @@ import { ReadPath } from './read/read-path.ts'
 import { RedisReader } from './read/redis-reader.ts'
 import { WriteBehind } from './read/write-behind.ts'
 import { buildSchemaGraph, type RuntimeDataModelLike, type SchemaGraph } from './schema/graph.ts'
+import { type InstanceListener, instanceFor, type SharedInstance } from './shared-instance.ts'
 import { createCodec } from './storage/codec.ts'
 import { GuardedCall } from './storage/guarded-call.ts'
-import { MemoryTier } from './storage/memory-tier.ts'
+import type { MemoryTier } from './storage/memory-tier.ts'
 import { RedisTier } from './storage/redis-tier.ts'
 import type { CacheStats, InvalidateInput, RedisLike } from './types.ts'
 
@@ -62,21 +62,24 @@ export class QueryCache {
   readonly #invalidator: Invalidator
   readonly #memory: MemoryTier | undefined
   readonly #bus: InvalidationBus | undefined
+  readonly #instance: SharedInstance
+  readonly #listener: InstanceListener
   readonly #ownedRedis: RedisLike | undefined
   #closed = false
 
+  /** `internal`: test-only injection points (loader hooks, a separate instance). */
   constructor(
     options: ResolvedOptions,
     client: ClientModel,
     redis: RedisLike | undefined,
     ownsRedis: boolean,
-    hooks?: LoaderHooks,
+    internal: { hooks?: LoaderHooks | undefined; instance?: string | undefined } = {},
   ) {
+    const { hooks, instance: separate } = internal
     this.options = options
     const { clock } = options
     this.graph = buildSchemaGraph(client.runtimeDataModel, client.inlineSchema)
     checkModelNames(options, this.graph.models)
-    this.versions = new LocalVersions(clock, TUNABLES.maxLocalVersions)
     this.#reporter = new Reporter(this.#stats, options.onEvent)
     const reporter = this.#reporter
     this.#background = new BackgroundWork((operation, error, site) =>
@@ -90,40 +93,25 @@ export class QueryCache {
     this.#planner = new ReadPlanner(options, this.graph, this.pins)
     this.#ownedRedis = ownsRedis ? redis : undefined
 
+    this.#instance = instanceFor(options, redis, separate)
+    this.#listener = {
+      emit: (event) => reporter.emit(event),
+      fail: (operation, error) => reporter.fail('redis', operation, error),
+    }
+    this.#instance.attach(this.#listener)
+    this.versions = this.#instance.versions
+    this.#bus = this.#instance.bus
+    const trust = this.#bus ?? ALWAYS_TRUSTED
     const guard =
       redis === undefined ? undefined : new GuardedCall({ timeoutMs: options.redisTimeoutMs, clock })
     const redisTier =
       redis === undefined || guard === undefined
         ? undefined
         : new RedisTier({ client: redis, namespace: options.namespace, codec: createCodec(), guard })
-    this.#bus =
-      redis === undefined || guard === undefined
-        ? undefined
-        : new InvalidationBus({
-            redis,
-            namespace: options.namespace,
-            clock,
-            downTrustMs: TUNABLES.busDownTrustMs,
-            guard,
-            retryMs: TUNABLES.retryMs,
-            onVersions: (dependencies, versions) => {
-              this.versions.learn(dependencies, versions)
-              reporter.emit({ type: 'invalidate', dependencies, mode: 'hard', cause: 'bus' })
-            },
-            // Messages may have been missed: forget what this instance knew; Redis has the truth.
-            onMissed: () => this.versions.clear(),
-            onUp: () => reporter.emit({ type: 'bus', state: 'up' }),
-            onDown: () => reporter.emit({ type: 'bus', state: 'down' }),
-            onError: (operation, error) => reporter.fail('redis', operation, error),
-          })
-    const trust = this.#bus ?? ALWAYS_TRUSTED
 
     if (options.memory !== false) this.#stats.enableTier('memory')
     if (redisTier !== undefined) this.#stats.enableTier('redis')
-    this.#memory =
-      options.memory === false
-        ? undefined
-        : new MemoryTier({ maxEntries: options.memory.maxEntries, maxBytes: options.memory.maxBytes, clock })
+    this.#memory = options.memory === false ? undefined : this.#instance.memory(options.memory)
     const memoryReader =
       this.#memory === undefined ? undefined : new MemoryReader(this.#memory, this.versions, trust, clock)
     const tiers: TierReader[] = memoryReader === undefined ? [] : [memoryReader]
@@ -160,7 +148,6 @@ export class QueryCache {
       redis: redisTier,
       bus: this.#bus,
     })
-    this.#bus?.start()
   }
 
   /**
@@ -254,13 +241,17 @@ export class QueryCache {
     )
   }
 
-  /** `$cache.close()`: waits for background work and closes what this cache opened (once). */
+  /**
+   * `$cache.close()` (and `$disconnect()`): waits for background work and closes what this cache opened (once):
+   * its retries, its share of the instance (the last client of an instance closes the bus), a Redis connection it
+   * opened from a URL.
+   */
   async close(): Promise<void> {
     await this.#background.drain()
     if (this.#closed) return
     this.#closed = true
     await this.#invalidator.close()
-    await this.#bus?.close()
+    await this.#instance.detach(this.#listener)
     if (this.#ownedRedis !== undefined) await this.#ownedRedis.quit().catch(() => undefined)
   }
 }

@@ -108,6 +108,8 @@ export interface RedisLike {
   quit(): Promise<unknown>
   duplicate?(): RedisLike
   status?: string
+  /** ioredis events (`end`: the connection closed for good). */
+  on?(event: string, listener: (...args: unknown[]) => void): unknown
 }
 
 /** Options of `queryCache()`. */

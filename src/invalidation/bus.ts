@@ -87,6 +87,8 @@ export interface BusOptions {
  */
 export class InvalidationBus implements MemoryTrust {
   readonly #redis: RedisLike
+  /** The connection PUBLISHes go through: the one of the client that invalidated last. */
+  #publisher: RedisLike
   readonly #channel: string
   readonly #instance = randomBytes(8).toString('hex')
   readonly #options: BusOptions
@@ -109,6 +111,7 @@ export class InvalidationBus implements MemoryTrust {
 
   constructor(options: BusOptions) {
     this.#redis = options.redis
+    this.#publisher = options.redis
     this.#channel = `{${options.namespace}}:bus`
     this.#options = options
     // One attempt at a time: a PUBLISH that hangs until its timeout must not pile up more behind it.
@@ -170,6 +173,8 @@ export class InvalidationBus implements MemoryTrust {
       return
     }
     this.#subscriber = duplicate
+    // The subscriber goes when the client it was duplicated from ends (its owner quit it).
+    this.#redis.on?.('end', () => void this.close())
     duplicate.on('error', (error: unknown) => this.#options.onError('bus', error))
     duplicate.on('close', () => this.#down())
     duplicate.on('end', () => this.#down())
@@ -233,7 +238,12 @@ export class InvalidationBus implements MemoryTrust {
    * reported and everything unsent is sent again every `retryMs`, so no message is lost to a Redis hiccup
    * (receivers only move forward, so sending twice is harmless).
    */
-  async publish(dependencies: readonly string[], versions: readonly string[]): Promise<void> {
+  async publish(
+    dependencies: readonly string[],
+    versions: readonly string[],
+    via: RedisLike = this.#publisher,
+  ): Promise<void> {
+    this.#publisher = via
     for (let i = 0; i < dependencies.length; i++) {
       const dependency = dependencies[i] as string
       const version = versions[i] as string
@@ -278,7 +288,8 @@ export class InvalidationBus implements MemoryTrust {
 
   /** One PUBLISH of everything unsent; false when it failed. */
   async #flush(): Promise<boolean> {
-    const publish = (this.#redis as { publish?: (channel: string, message: string) => Promise<unknown> })
+    const publisher = this.#publisher
+    const publish = (publisher as { publish?: (channel: string, message: string) => Promise<unknown> })
       .publish
     if (typeof publish !== 'function' || (this.#unsent.size === 0 && !this.#resync)) {
       this.#unsent.clear()
@@ -297,7 +308,7 @@ export class InvalidationBus implements MemoryTrust {
       const text = JSON.stringify(message)
       await this.#options.guard.run(
         'PUBLISH',
-        () => publish.call(this.#redis, this.#channel, text) as Promise<unknown>,
+        () => publish.call(publisher, this.#channel, text) as Promise<unknown>,
       )
       message.d.forEach((dependency, i) => {
         if (this.#unsent.get(dependency) === message.v[i]) this.#unsent.delete(dependency)

@@ -89,7 +89,7 @@ export class Invalidator {
       const settled = all.filter((dependency) => (this.#pendingBumps.get(dependency) ?? 0) <= failuresBefore)
       for (const dependency of settled) this.#pendingBumps.delete(dependency)
       this.#versions.release(settled)
-      this.#background.track(this.#bus?.publish(all, versions))
+      this.#background.track(this.#bus?.publish(all, versions, redis.client))
       if (this.#pendingBumps.size === 0) this.#retry.stop()
     } catch (error) {
       this.#versions.hold(dependencies)

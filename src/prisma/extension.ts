@@ -5,6 +5,7 @@ import { ConfigError } from '../errors.ts'
 import { QueryCache } from '../query-cache.ts'
 import { dialectOf } from '../raw-sql/invalidation.ts'
 import type { LoaderHooks } from '../read/loader.ts'
+import { INSTANCE_ID } from '../shared-instance.ts'
 import type { CacheApi, CachedReadMethods, QueryCacheOptions, RedisLike } from '../types.ts'
 import { cachedReadMethods, type ServeRead } from './cached-reads.ts'
 import { builtinTransaction, clientSchema, transactionOfHook } from './internals.ts'
@@ -17,7 +18,7 @@ import { writeThrough } from './write-through.ts'
 /** Internal: test-only injection points. Not part of the public API. */
 export const INTERNAL_HOOKS: unique symbol = Symbol.for('prisma-query-cache.hooks')
 
-type InternalOptions = QueryCacheOptions & { [INTERNAL_HOOKS]?: LoaderHooks }
+type InternalOptions = QueryCacheOptions & { [INTERNAL_HOOKS]?: LoaderHooks; [INSTANCE_ID]?: string }
 
 function loadIoredis(url: string): RedisLike {
   let Redis: new (url: string) => RedisLike
@@ -41,14 +42,17 @@ function loadIoredis(url: string): RedisLike {
  */
 export function queryCache(options: QueryCacheOptions = {}) {
   const resolved = resolveOptions(options)
-  const hooks = (options as InternalOptions)[INTERNAL_HOOKS]
+  const internal = {
+    hooks: (options as InternalOptions)[INTERNAL_HOOKS],
+    instance: (options as InternalOptions)[INSTANCE_ID],
+  }
   return Prisma.defineExtension((client) => {
     const schema = clientSchema(client)
     const ownsRedis = typeof options.redis === 'string'
     const redis = typeof options.redis === 'string' ? loadIoredis(options.redis) : options.redis
     let cache: QueryCache
     try {
-      cache = new QueryCache(resolved, schema, redis, ownsRedis, hooks)
+      cache = new QueryCache(resolved, schema, redis, ownsRedis, internal)
     } catch (error) {
       if (ownsRedis) void redis?.quit().catch(() => undefined)
       throw error
@@ -107,7 +111,17 @@ export function queryCache(options: QueryCacheOptions = {}) {
         $queryRawUnsafe: rawHook,
       },
       // $transaction is replaced at run time only; its type stays Prisma's.
-      client: { $cache: api, $transaction, $queryRawCached: queryRawCached(current) } as unknown as {
+      client: {
+        $cache: api,
+        $transaction,
+        $queryRawCached: queryRawCached(current),
+        // What the cache opened (its share of the bus subscription, retries, a Redis it connected itself) closes
+        // with the client, so a process that disconnects can exit.
+        async $disconnect() {
+          await cache.close()
+          await (client as unknown as { $disconnect(): Promise<void> }).$disconnect()
+        },
+      } as unknown as {
         $cache: CacheApi
         $queryRawCached: ReturnType<typeof queryRawCached>
       },

@@ -1,18 +1,26 @@
 import type { Redis } from 'ioredis'
 import { afterAll, beforeAll, beforeEach } from 'vitest'
 import { type CacheEvent, type QueryCacheOptions, queryCache } from '../../src/index.ts'
+import { INSTANCE_ID } from '../../src/shared-instance.ts'
 import { createTestDatabase, type StatementCounter, type TestDatabase } from '../setup/database.ts'
 import { createTestRedis, type TestRedis } from '../setup/redis.ts'
 
 export { latch } from '../support/latch.ts'
 export { ManualClock } from '../support/manual-clock.ts'
 
-/** Creates a cached client on `db`, with events recorded. */
+let instances = 0
+
+/**
+ * Creates a cached client on `db`, with events recorded. Each is an instance of its own, as if it ran in another
+ * process (clients in one process that share a namespace share one instance): tests of many instances need
+ * that. Pass `{ [INSTANCE_ID]: name }` to choose.
+ */
 export function cachedClient(db: TestDatabase, options: QueryCacheOptions = {}) {
   const { client, statements } = db.createClient({ errorFormat: 'minimal' })
   const events: CacheEvent[] = []
   const prisma = client.$extends(
     queryCache({
+      ...({ [INSTANCE_ID]: `test-instance-${instances++}` } as QueryCacheOptions),
       ...options,
       onEvent: (event) => {
         events.push(event)
