@@ -270,6 +270,53 @@ export type CachedArgs<T, F extends ReadOperation> = Prisma.Args<T, F> & {
   cacheStrategy?: CacheStrategy | false
 }
 
+/** A model delegate's payload type (what Prisma's `Result` reads), for the fluent relation API. */
+type PayloadOf<T> = T extends { [K: symbol]: { types: { payload: infer P } } } ? P : never
+
+/** A stand-in delegate of a payload, so that `Prisma.Result` can compute a related model's results. */
+type WithPayload<P> = { [K: symbol]: { types: { payload: P } } }
+
+/** The path `[K]` of a type, like Prisma's `Path`. */
+type At<O, K extends PropertyKey> = O extends unknown ? (K extends keyof O ? O[K] : never) : never
+
+/** The `select` of a relation's arguments (`true | { select?, include?, where? … }`). */
+type SelectOf<Args> = NonNullable<At<Exclude<NonNullable<Args>, boolean>, 'select'>>
+
+/**
+ * The fluent relation API on a cached `findUnique`/`findFirst` (and their `OrThrow`), as Prisma types it on a plain
+ * client: `prisma.user.findUnique({ where }).posts()` reads that user's posts. Each step is a cached read too
+ * (with the `cacheStrategy` of the first), and can go on through to-one relations.
+ */
+export type CachedFluentApi<Payload, Select, F extends FluentReadOperation, Null> = {
+  [K in keyof At<Payload, 'objects'>]: <A>(
+    args?: Prisma.Exact<A, At<Select, K>>,
+  ) => CachedPrismaPromise<
+    At<Prisma.Result<WithPayload<Payload>, { select: { [P in K]: A } }, F>, K> | Null
+  > &
+    (NonNullable<At<At<Payload, 'objects'>, K>> extends readonly unknown[]
+      ? unknown
+      : CachedFluentApi<
+          NonNullable<At<At<Payload, 'objects'>, K>>,
+          SelectOf<At<Select, K>>,
+          F,
+          Null | (null extends At<At<Payload, 'objects'>, K> ? null : never)
+        >)
+}
+
+/** The reads that have the fluent relation API. */
+export type FluentReadOperation = 'findUnique' | 'findUniqueOrThrow' | 'findFirst' | 'findFirstOrThrow'
+
+/** A cached read's promise: the fluent relation API where Prisma has it. */
+type CachedReadResult<T, A, F extends ReadOperation> = F extends FluentReadOperation
+  ? CachedPrismaPromise<Prisma.Result<T, A, F>> &
+      CachedFluentApi<
+        PayloadOf<T>,
+        SelectOf<{ select: At<Prisma.Args<T, F>, 'select'> }>,
+        F,
+        F extends 'findUnique' | 'findFirst' ? null : never
+      >
+  : CachedPrismaPromise<Prisma.Result<T, A, F>>
+
 /**
  * The 8 read methods, typed so that `cacheStrategy` is accepted there and nowhere else. `A` has no constraint on
  * purpose: one that depends on `T` stops TypeScript from inferring `A`, and aggregate results lose their shape.
@@ -279,19 +326,19 @@ export type CachedReadMethods = {
   findUnique<T, const A>(
     this: T,
     args: Prisma.Exact<A, CachedArgs<T, 'findUnique'>>,
-  ): CachedPrismaPromise<Prisma.Result<T, A, 'findUnique'>>
+  ): CachedReadResult<T, A, 'findUnique'>
   findUniqueOrThrow<T, const A>(
     this: T,
     args: Prisma.Exact<A, CachedArgs<T, 'findUniqueOrThrow'>>,
-  ): CachedPrismaPromise<Prisma.Result<T, A, 'findUniqueOrThrow'>>
+  ): CachedReadResult<T, A, 'findUniqueOrThrow'>
   findFirst<T, const A>(
     this: T,
     args?: Prisma.Exact<A, CachedArgs<T, 'findFirst'>>,
-  ): CachedPrismaPromise<Prisma.Result<T, A, 'findFirst'>>
+  ): CachedReadResult<T, A, 'findFirst'>
   findFirstOrThrow<T, const A>(
     this: T,
     args?: Prisma.Exact<A, CachedArgs<T, 'findFirstOrThrow'>>,
-  ): CachedPrismaPromise<Prisma.Result<T, A, 'findFirstOrThrow'>>
+  ): CachedReadResult<T, A, 'findFirstOrThrow'>
   findMany<T, const A>(
     this: T,
     args?: Prisma.Exact<A, CachedArgs<T, 'findMany'>>,

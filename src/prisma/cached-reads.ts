@@ -24,13 +24,16 @@ export type ServeRead = (
 /**
  * Turns Prisma's lazy promise for the uncached query into the cached one. The object stays Prisma's (so batch
  * `$transaction([...])` still runs it through `requestTransaction`, uncached); only awaiting it goes through
- * the cache, once.
+ * the cache, once: `query` (by default the same promise) is what a miss runs, and `unpack` what the caller gets
+ * of the result.
  */
 function wrapPromise(
   real: RealPromise,
   serve: (load: () => Promise<unknown>) => Promise<ReadResult> | ReadResult,
+  unpack: (data: unknown) => unknown = (data) => data,
+  query: RealPromise = real,
 ): RealPromise {
-  const originalThen = real.then.bind(real)
+  const originalThen = query.then.bind(query)
   const load = () => new Promise<unknown>((resolve, reject) => originalThen(resolve, reject))
   let result: Promise<ReadResult> | undefined
   const run = (): Promise<ReadResult> => {
@@ -47,18 +50,100 @@ function wrapPromise(
   // biome-ignore lint/suspicious/noThenProperty: replacing Prisma's lazy then() is how a cached read runs
   real.then = ((onFulfilled, onRejected) =>
     run()
-      .then((r) => r.data)
+      .then((r) => unpack(r.data))
       .then(onFulfilled, onRejected)) as RealPromise['then']
   real.catch = ((onRejected) => real.then(undefined, onRejected)) as RealPromise['catch']
   real.finally = ((onFinally) =>
     run()
-      .then((r) => r.data)
+      .then((r) => unpack(r.data))
       .finally(onFinally)) as RealPromise['finally']
-  real.withCacheInfo = () => run().then((r) => ({ data: r.data, info: r.info }))
+  real.withCacheInfo = () => run().then((r) => ({ data: unpack(r.data), info: r.info }))
   return real
 }
 
-function cachedReader(serve: ServeRead, operation: ReadOperation) {
+/** The relation fields of a model and the models they point to. */
+export type RelationsOf = (model: string) => ReadonlyMap<string, string>
+
+/** The reads that have Prisma's fluent relation API (`findUnique(…).posts()`). */
+const FLUENT_OPERATIONS: ReadonlySet<string> = new Set([
+  'findUnique',
+  'findUniqueOrThrow',
+  'findFirst',
+  'findFirstOrThrow',
+])
+
+/** `args` with `value` at `path`, merged into what is there, as Prisma's fluent API builds its queries. */
+function setPath(args: unknown, path: readonly string[], value: unknown): unknown {
+  if (path.length === 0) return value
+  const [head, ...rest] = path as [string, ...string[]]
+  const object = typeof args === 'object' && args !== null ? (args as Record<string, unknown>) : {}
+  return { ...object, [head]: setPath(object[head], rest, value) }
+}
+
+/** What a fluent step reads: the result at the path of relation names, null when a step on the way is. */
+function unpackAt(names: readonly string[]): (data: unknown) => unknown {
+  return (data) => {
+    let current = data
+    for (const name of names) {
+      if (current === null || current === undefined) return null
+      current = (current as Record<string, unknown>)[name]
+    }
+    return current
+  }
+}
+
+/** One read of a model method, and how its fluent steps derive from it. */
+interface FluentRoot {
+  serve: ServeRead
+  relationsOf: RelationsOf
+  model: string
+  operation: ReadOperation
+  delegate: Record<string, (args?: unknown) => unknown>
+  strategy: unknown
+  args: unknown
+  inTransaction: boolean
+}
+
+/**
+ * Prisma's fluent relation API on a cached read: `promise.posts(args)` reads the root again with the relation
+ * selected, through the cache (same `cacheStrategy`), and resolves to the relation; steps chain through to-one
+ * relations. `selectPath` is where the step's selection goes in the root's arguments, `names` the relations read.
+ */
+function withFluent(
+  promise: RealPromise,
+  root: FluentRoot,
+  model: string,
+  selectPath: readonly string[],
+  names: readonly string[],
+): RealPromise {
+  const relations = root.relationsOf(model)
+  if (relations.size === 0) return promise
+  return new Proxy(promise, {
+    get(target, property, receiver) {
+      const related = typeof property === 'string' ? relations.get(property) : undefined
+      if (related === undefined) return Reflect.get(target, property, receiver)
+      return (args?: unknown) => {
+        const path = [...selectPath, 'select', property as string]
+        const fluentArgs = setPath(root.args, path, args ?? true)
+        const step = [...names, property as string]
+        // Prisma's own step stays what a batch transaction runs; the cache reads the root with the relation
+        // selected (its rows give the pins of what it loads) and hands out the relation.
+        const prismaStep = (Reflect.get(target, property, receiver) as (args?: unknown) => RealPromise)(args)
+        const query = root.delegate[root.operation]!(fluentArgs) as RealPromise
+        const cached = wrapPromise(
+          prismaStep,
+          (load) =>
+            root.serve(root.model, root.operation, root.strategy, fluentArgs, root.inTransaction, load),
+          unpackAt(step),
+          query,
+        )
+        return withFluent(cached, root, related, path, step)
+      }
+    },
+  })
+}
+
+function cachedReader(serve: ServeRead, relationsOf: RelationsOf, operation: ReadOperation) {
   return function cachedRead(this: unknown, args?: Record<string, unknown>): RealPromise {
     const { model, delegate, parent } = modelContext(this)
     let strategy: unknown
@@ -68,19 +153,25 @@ function cachedReader(serve: ServeRead, operation: ReadOperation) {
       strategy = cacheStrategy
       rest = others
     }
+    const inTransaction = isTransactionClient(parent)
     const real = (delegate[operation] as (args?: unknown) => RealPromise)(rest)
-    return wrapPromise(real, (load) =>
-      serve(model, operation, strategy, rest, isTransactionClient(parent), load),
-    )
+    const cached = wrapPromise(real, (load) => serve(model, operation, strategy, rest, inTransaction, load))
+    if (!FLUENT_OPERATIONS.has(operation)) return cached
+    const root = { serve, relationsOf, model, operation, delegate, strategy, args: rest, inTransaction }
+    return withFluent(cached, root, model, [], [])
   }
 }
 
 /**
  * The 8 read methods for `model.$allModels`: each strips `cacheStrategy`, builds Prisma's own query for the rest,
- * and answers it through the cache.
+ * and answers it through the cache; `findUnique` and `findFirst` (and their `OrThrow`) keep Prisma's fluent
+ * relation API, cached too.
  */
-export function cachedReadMethods(serve: ServeRead): Record<ReadOperation, (args?: object) => RealPromise> {
+export function cachedReadMethods(
+  serve: ServeRead,
+  relationsOf: RelationsOf,
+): Record<ReadOperation, (args?: object) => RealPromise> {
   return Object.fromEntries(
-    READ_OPERATIONS.map((operation) => [operation, cachedReader(serve, operation)]),
+    READ_OPERATIONS.map((operation) => [operation, cachedReader(serve, relationsOf, operation)]),
   ) as Record<ReadOperation, (args?: object) => RealPromise>
 }

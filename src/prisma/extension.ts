@@ -58,6 +58,15 @@ export function queryCache(options: QueryCacheOptions = {}) {
       throw error
     }
     const current = () => cache
+    const relations = new Map<string, ReadonlyMap<string, string>>()
+    const relationsOf = (model: string) => {
+      let found = relations.get(model)
+      if (found === undefined) {
+        found = new Map(cache.graph.relationFields(model).map((field) => [field.name, field.target]))
+        relations.set(model, found)
+      }
+      return found
+    }
     const serve: ServeRead = (model, operation, strategy, args, inTransaction, load) =>
       cache.read(model, operation, strategy, args, inTransaction, load)
     const api: CacheApi = {
@@ -73,7 +82,7 @@ export function queryCache(options: QueryCacheOptions = {}) {
     return client.$extends({
       name: 'prisma-query-cache',
       model: {
-        $allModels: cachedReadMethods(serve) as unknown as CachedReadMethods,
+        $allModels: cachedReadMethods(serve, relationsOf) as unknown as CachedReadMethods,
       },
       query: {
         $allModels: {

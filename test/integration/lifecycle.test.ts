@@ -79,7 +79,7 @@ describe.each([
     await a.$cache.close()
     await b.user.findUnique({ where: { id: user.id }, cacheStrategy: { ttl: 60 } })
     await b.user.update({ where: { id: user.id }, data: { name: 'y' } })
-    expect((await b.user.findUnique({ where: { id: user.id }, cacheStrategy: { ttl: 60 } })).name).toBe('y')
+    expect((await b.user.findUnique({ where: { id: user.id }, cacheStrategy: { ttl: 60 } }))?.name).toBe('y')
     await b.$cache.close()
     const [c] = clients(namespace)
     // A new instance: what the closed ones kept in memory is gone (Redis, when there is one, keeps its entries).
