@@ -1,3 +1,4 @@
+import { Prisma } from '../../generated/prisma/client.ts'
 import type { ProviderFeatures } from '../setup/providers.ts'
 
 type Dialect = ProviderFeatures['dialect']
@@ -29,4 +30,13 @@ export function positional(
 /** Matches SQL text that names `table`, quoted in any dialect's way or not at all. */
 export function namesTable(table: string): RegExp {
   return new RegExp(`[\`"\\s.(]${table}[\`"\\s)]`)
+}
+
+/**
+ * `sql` with `$n` placeholders as a `Prisma.sql` template for `$executeRaw`/`$queryRaw` (a placeholder may
+ * repeat); Prisma writes each provider's own placeholders.
+ */
+export function sqlTemplate(sql: string, values: readonly unknown[]): Prisma.Sql {
+  const used = [...sql.matchAll(/\$(\d+)/g)].map((match) => values[Number(match[1]) - 1])
+  return Prisma.sql(sql.split(/\$\d+/), ...used)
 }
