@@ -20,13 +20,18 @@ import fc from 'fast-check'
 import type { Redis } from 'ioredis'
 import { describe, expect, it } from 'vitest'
 import type { CacheEvent, QueryCacheOptions } from '../../../src/index.ts'
+import type { ProviderFeatures } from '../../setup/providers.ts'
 import { Chaos, type ChaosPolicy } from '../chaos.ts'
 import { cachedClient, type Fixture } from '../helpers.ts'
 import { ModelMismatch, POOL_MEMORY_REGION, POOL_OPTIONS } from './calls.ts'
-import { RAW_WRITES, transactionWrites } from './compound.ts'
+import { transactionWrites } from './compound.ts'
 import { ModelStats, runSequence, type Subject } from './harness.ts'
+import { adaptWrite, writeOperations } from './provider-writes.ts'
+import { MYSQL_RAW_WRITES } from './raw-writes-mysql.ts'
+import { POSTGRESQL_RAW_WRITES } from './raw-writes-postgresql.ts'
+import { SQLITE_RAW_WRITES } from './raw-writes-sqlite.ts'
 import { seedRows } from './seed.ts'
-import type { Write } from './write.ts'
+import type { ModelWrite, Write } from './write.ts'
 import { COMMENT_WRITES } from './writes-comments.ts'
 import { POST_WRITES } from './writes-posts.ts'
 import { REFERENCE_WRITES } from './writes-reference.ts'
@@ -56,6 +61,7 @@ const COVERAGE_MIN_WRITES = 600
 
 console.info(`model-based: PQC_SEED=${SEED} PQC_RUNS=${RUNS} PQC_STEPS=${STEPS}`)
 
+/** Every model write, as the generators write it: against the PostgreSQL schema. */
 export const MODEL_WRITE = fc.oneof(
   ...USER_WRITES,
   ...POST_WRITES,
@@ -63,15 +69,38 @@ export const MODEL_WRITE = fc.oneof(
   ...TEAM_WRITES,
   ...REFERENCE_WRITES,
 )
-const WRITE: fc.Arbitrary<Write> = fc.oneof(
-  { arbitrary: MODEL_WRITE, weight: 40 },
-  ...(TRANSACTIONS ? transactionWrites(MODEL_WRITE).map((arbitrary) => ({ arbitrary, weight: 2 })) : []),
-  ...(RAW ? [{ arbitrary: fc.oneof(...RAW_WRITES), weight: 3 }] : []),
-)
+
+/** Every model write, as `features`' provider runs it (see `provider-writes.ts`). */
+export function modelWrites(features: ProviderFeatures): fc.Arbitrary<ModelWrite> {
+  return MODEL_WRITE.map((write) => adaptWrite(write, features))
+}
+
+/** Raw SQL steps in each dialect. */
+const RAW_WRITES: Readonly<Record<ProviderFeatures['dialect'], fc.Arbitrary<Write>[]>> = {
+  postgresql: POSTGRESQL_RAW_WRITES,
+  mysql: MYSQL_RAW_WRITES,
+  sqlite: SQLITE_RAW_WRITES,
+}
+
+/** One step on `features`' provider: a model write, now and then a transaction of some, or raw SQL. */
+function stepOn(features: ProviderFeatures): fc.Arbitrary<Write> {
+  const model = modelWrites(features)
+  return fc.oneof(
+    { arbitrary: model, weight: 40 },
+    ...(TRANSACTIONS ? transactionWrites(model).map((arbitrary) => ({ arbitrary, weight: 2 })) : []),
+    ...(RAW ? [{ arbitrary: fc.oneof(...RAW_WRITES[features.dialect]), weight: 3 }] : []),
+  )
+}
+
 /** Sequences of up to STEPS (or `maxSteps`) writes, unbiased so that lengths spread evenly (fast-check's bias favours short arrays). */
-function sequenceOf(maxSteps = STEPS): fc.Arbitrary<Write[]> {
+function sequenceOf(features: ProviderFeatures, maxSteps = STEPS): fc.Arbitrary<Write[]> {
   const maxLength = Math.max(1, Math.min(STEPS, maxSteps))
-  return fc.noBias(fc.array(WRITE, { minLength: 1, maxLength, size: 'max' }))
+  return fc.noBias(fc.array(stepOn(features), { minLength: 1, maxLength, size: 'max' }))
+}
+
+/** The model-based test file of a provider, for the command that reproduces a failure. */
+function testFile(features: ProviderFeatures): string {
+  return features.provider === 'postgresql' ? 'model-based' : `model-based.${features.provider}.test.ts`
 }
 
 /** The tag the writer invalidates after a write; the reader hearing it proves the write's message arrived. */
@@ -172,7 +201,7 @@ export function createSubject(fixture: Fixture, configuration: Configuration, in
     other !== undefined && (configuration.chaos !== undefined || configuration.awaitBus === true)
   return {
     label: name,
-    reproduce: `PQC_SEED=${SEED} PQC_RUNS=${RUNS} PQC_STEPS=${STEPS} npx vitest run test/integration/model-based -t '${name}'`,
+    reproduce: `PQC_SEED=${SEED} PQC_RUNS=${RUNS} PQC_STEPS=${STEPS} npx vitest run test/integration/${testFile(fixture.db.features)} -t '${name}'`,
     prisma,
     base,
     // Under chaos a failing Redis command turns a hit into a miss: correct, but not precise.
@@ -184,7 +213,7 @@ export function createSubject(fixture: Fixture, configuration: Configuration, in
     async reset() {
       for (const chaos of chaoses) chaos.enabled = false
       await fixture.db.truncateAll()
-      await seedRows(base)
+      await seedRows(base, fixture.db.features)
       // The seed rows and the truncation bypassed the cache.
       await prisma.$cache.invalidateAll()
       if (chaoses.length > 0 || settles) await settle()
@@ -225,6 +254,23 @@ export function redisOptions(fixture: Fixture, suffix: string): QueryCacheOption
 }
 
 /**
+ * The configurations MySQL and SQLite run (PostgreSQL runs more, in `model-based.test.ts` and
+ * `model-based-instances.test.ts`): both tiers on one instance, and Redis only with the writes coming from a
+ * second instance. What differs between providers is the database (its writes, cascades, transactions and
+ * raw SQL), not the tiers' own logic, which the PostgreSQL files cover in every configuration.
+ */
+export function providerConfigurations(fixture: Fixture): Configuration[] {
+  const redisOnly = (suffix: string): QueryCacheOptions => ({
+    ...redisOptions(fixture, suffix),
+    memory: false,
+  })
+  return [
+    { name: 'memory + redis', options: () => redisOptions(fixture, 'b') },
+    { name: 'two instances, redis only', options: () => redisOnly('w'), writer: () => redisOnly('w') },
+  ]
+}
+
+/**
  * The chaos of the chaos configurations: some commands fail, some run but lose their reply, some are held back
  * past `redisTimeout` (so they time out and then run late); bus messages come late or twice; now and then the
  * subscription drops.
@@ -261,8 +307,9 @@ export function describeModelBased(
         const started = performance.now()
         try {
           await fc.assert(
-            fc.asyncProperty(sequenceOf(configurations[index - seedOffset]?.maxSteps), (writes: Write[]) =>
-              runSequence(subject, writes, stats),
+            fc.asyncProperty(
+              sequenceOf(fixture.db.features, configurations[index - seedOffset]?.maxSteps),
+              (writes: Write[]) => runSequence(subject, writes, stats),
             ),
             {
               seed,
@@ -291,7 +338,8 @@ export function describeModelBased(
     it('exercised every write kind (over all configurations)', () => {
       console.info(total.summary('all configurations'))
       if (total.writes < COVERAGE_MIN_WRITES) return
-      expect(total.missingKinds(), 'write operations that never succeeded').toEqual([])
+      const operations = writeOperations(fixture.db.features)
+      expect(total.missingKinds(operations), 'write operations that never succeeded').toEqual([])
     })
   })
 }
