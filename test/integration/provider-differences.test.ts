@@ -93,4 +93,18 @@ describe.each(PROVIDERS)('provider differences [%s]', (provider) => {
     expect((await reports()).data[0]?.managerId).toBe(features.foreignKeys ? null : boss.id)
     await prisma.$cache.close()
   })
+
+  if (!features.foreignKeys) {
+    it('Prisma 7.10 bug: deleteMany of users with profiles fails with a plain Error (emulated 1:1 Cascade); nothing changes and reads stay true', async () => {
+      const { prisma, base } = cachedClient(fixture.db)
+      for (const email of ['a@x.io', 'b@x.io'])
+        await base.user.create({ data: { email, profile: { create: { bio: email } } } })
+      const profiles = () => prisma.profile.findMany({ orderBy: { id: 'asc' }, cacheStrategy: { ttl: 60 } })
+      await profiles()
+      await expect(prisma.user.deleteMany({})).rejects.toThrow(/^Expected zero or one element, got 2$/)
+      expect(await base.user.count()).toBe(2)
+      expect(await profiles()).toEqual(await base.profile.findMany({ orderBy: { id: 'asc' } }))
+      await prisma.$cache.close()
+    })
+  }
 })

@@ -255,9 +255,11 @@ export function redisOptions(fixture: Fixture, suffix: string): QueryCacheOption
 
 /**
  * The configurations MySQL and SQLite run (PostgreSQL runs more, in `model-based.test.ts` and
- * `model-based-instances.test.ts`): both tiers on one instance, and Redis only with the writes coming from a
- * second instance. What differs between providers is the database (its writes, cascades, transactions and
- * raw SQL), not the tiers' own logic, which the PostgreSQL files cover in every configuration.
+ * `model-based-instances.test.ts`): the memory tier, both tiers on one instance, and Redis only with the writes
+ * coming from a second instance. What differs between providers is the database (its writes, cascades,
+ * transactions and raw SQL), not the tiers' own logic, which the PostgreSQL files cover in every
+ * configuration. Three configurations make enough writes by default for the coverage check (every write kind
+ * succeeded somewhere).
  */
 export function providerConfigurations(fixture: Fixture): Configuration[] {
   const redisOnly = (suffix: string): QueryCacheOptions => ({
@@ -265,6 +267,7 @@ export function providerConfigurations(fixture: Fixture): Configuration[] {
     memory: false,
   })
   return [
+    { name: 'memory only', options: () => ({}) },
     { name: 'memory + redis', options: () => redisOptions(fixture, 'b') },
     { name: 'two instances, redis only', options: () => redisOnly('w'), writer: () => redisOnly('w') },
   ]
