@@ -13,6 +13,14 @@ type MysqlClientConstructor = new (options: {
   errorFormat?: 'minimal' | 'pretty' | 'colorless'
 }) => { $disconnect(): Promise<void> }
 
+/**
+ * Pool settings of every test client: one connection kept, the others opened when needed and closed after 2 s
+ * unused. The driver's default keeps `connectionLimit` connections open per client from the start, and test
+ * files create many clients that live until the file ends: with several files in parallel, MariaDB's 151
+ * connections ran out. (`minimumIdle: 0` would be leaner, but then the pool never answered here.)
+ */
+const LAZY_POOL = { minimumIdle: 1, idleTimeout: 2 } as const
+
 const SEED_SQL = `INSERT INTO \`Category\` (\`id\`, \`name\`) VALUES (${SEED_CATEGORY.id}, '${SEED_CATEGORY.name}')`
 
 /**
@@ -63,7 +71,7 @@ export async function createMysqlDatabase(
       if (dropped) throw new Error(`Test database ${name} was dropped`)
       const statements = new RecordingStatementCounter()
       const adapter = countStatements(
-        new PrismaMariaDb({ ...server, database: name, connectionLimit: poolSize }),
+        new PrismaMariaDb({ ...server, database: name, connectionLimit: poolSize, ...LAZY_POOL }),
         statements,
       )
       const client = new Client(errorFormat ? { adapter, errorFormat } : { adapter })
