@@ -24,19 +24,11 @@ import type { ProviderFeatures } from '../../setup/providers.ts'
 import { Chaos, type ChaosPolicy } from '../chaos.ts'
 import { cachedClient, type Fixture } from '../helpers.ts'
 import { ModelMismatch, POOL_MEMORY_REGION, POOL_OPTIONS } from './calls.ts'
-import { transactionWrites } from './compound.ts'
 import { ModelStats, runSequence, type Subject } from './harness.ts'
-import { adaptWrite, writeOperations } from './provider-writes.ts'
-import { MYSQL_RAW_WRITES } from './raw-writes-mysql.ts'
-import { POSTGRESQL_RAW_WRITES } from './raw-writes-postgresql.ts'
-import { SQLITE_RAW_WRITES } from './raw-writes-sqlite.ts'
+import { writeOperations } from './provider-writes.ts'
 import { seedRows } from './seed.ts'
-import type { ModelWrite, Write } from './write.ts'
-import { COMMENT_WRITES } from './writes-comments.ts'
-import { POST_WRITES } from './writes-posts.ts'
-import { REFERENCE_WRITES } from './writes-reference.ts'
-import { TEAM_WRITES } from './writes-teams.ts'
-import { USER_WRITES } from './writes-users.ts'
+import { stepOn } from './steps.ts'
+import type { Write } from './write.ts'
 
 function integerFromEnv(name: string, fallback: number): number {
   const raw = process.env[name]
@@ -61,41 +53,11 @@ const COVERAGE_MIN_WRITES = 600
 
 console.info(`model-based: PQC_SEED=${SEED} PQC_RUNS=${RUNS} PQC_STEPS=${STEPS}`)
 
-/** Every model write, as the generators write it: against the PostgreSQL schema. */
-export const MODEL_WRITE = fc.oneof(
-  ...USER_WRITES,
-  ...POST_WRITES,
-  ...COMMENT_WRITES,
-  ...TEAM_WRITES,
-  ...REFERENCE_WRITES,
-)
-
-/** Every model write, as `features`' provider runs it (see `provider-writes.ts`). */
-export function modelWrites(features: ProviderFeatures): fc.Arbitrary<ModelWrite> {
-  return MODEL_WRITE.map((write) => adaptWrite(write, features))
-}
-
-/** Raw SQL steps in each dialect. */
-const RAW_WRITES: Readonly<Record<ProviderFeatures['dialect'], fc.Arbitrary<Write>[]>> = {
-  postgresql: POSTGRESQL_RAW_WRITES,
-  mysql: MYSQL_RAW_WRITES,
-  sqlite: SQLITE_RAW_WRITES,
-}
-
-/** One step on `features`' provider: a model write, now and then a transaction of some, or raw SQL. */
-function stepOn(features: ProviderFeatures): fc.Arbitrary<Write> {
-  const model = modelWrites(features)
-  return fc.oneof(
-    { arbitrary: model, weight: 40 },
-    ...(TRANSACTIONS ? transactionWrites(model).map((arbitrary) => ({ arbitrary, weight: 2 })) : []),
-    ...(RAW ? [{ arbitrary: fc.oneof(...RAW_WRITES[features.dialect]), weight: 3 }] : []),
-  )
-}
-
 /** Sequences of up to STEPS (or `maxSteps`) writes, unbiased so that lengths spread evenly (fast-check's bias favours short arrays). */
 function sequenceOf(features: ProviderFeatures, maxSteps = STEPS): fc.Arbitrary<Write[]> {
   const maxLength = Math.max(1, Math.min(STEPS, maxSteps))
-  return fc.noBias(fc.array(stepOn(features), { minLength: 1, maxLength, size: 'max' }))
+  const step = stepOn(features, { transactions: TRANSACTIONS, raw: RAW })
+  return fc.noBias(fc.array(step, { minLength: 1, maxLength, size: 'max' }))
 }
 
 /** The model-based test file of a provider, for the command that reproduces a failure. */
