@@ -3,6 +3,7 @@ import { afterAll, beforeAll, beforeEach } from 'vitest'
 import { type CacheEvent, type QueryCacheOptions, queryCache } from '../../src/index.ts'
 import { INSTANCE_ID } from '../../src/shared-instance.ts'
 import { createTestDatabase, type StatementCounter, type TestDatabase } from '../setup/database.ts'
+import type { Provider } from '../setup/providers.ts'
 import { createTestRedis, type TestRedis } from '../setup/redis.ts'
 
 export { latch } from '../support/latch.ts'
@@ -72,9 +73,9 @@ export interface Fixture {
   namespace(): string
 }
 
-/** Creates the per-file fixture; call `dispose()` in afterAll. */
-export async function createFixture(): Promise<Fixture & { dispose(): Promise<void> }> {
-  const db = await createTestDatabase()
+/** Creates the per-file fixture on `provider` (default PostgreSQL); call `dispose()` in afterAll. */
+export async function createFixture(provider?: Provider): Promise<Fixture & { dispose(): Promise<void> }> {
+  const db = await createTestDatabase(provider === undefined ? {} : { provider })
   const redis = createTestRedis()
   let namespaces = 0
   return {
@@ -97,14 +98,14 @@ export async function countDuring(statements: StatementCounter, fn: () => Promis
 }
 
 /**
- * Registers this file's fixture: created before its first test and disposed after its last; unless `truncate`
- * is false, every table is emptied before each test. The returned object is filled in by `beforeAll`, so use
- * its fields inside tests and hooks only.
+ * Registers this file's fixture on `provider` (default PostgreSQL): created before its first test and
+ * disposed after its last; unless `truncate` is false, every table is emptied before each test. The returned
+ * object is filled in by `beforeAll`, so use its fields inside tests and hooks only.
  */
-export function useFixture(options: { truncate?: boolean } = {}): Fixture {
+export function useFixture(options: { truncate?: boolean; provider?: Provider } = {}): Fixture {
   const fixture = {} as Fixture & { dispose?: () => Promise<void> }
   beforeAll(async () => {
-    Object.assign(fixture, await createFixture())
+    Object.assign(fixture, await createFixture(options.provider))
   })
   afterAll(async () => {
     await fixture.dispose?.()

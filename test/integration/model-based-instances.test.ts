@@ -9,6 +9,7 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { useFixture } from './helpers.ts'
 import { ModelStats, runSequence } from './model-based/harness.ts'
+import { MODEL_WRITE } from './model-based/steps.ts'
 import {
   CHAOS,
   CHAOS_TIMEOUT_MS,
@@ -16,7 +17,6 @@ import {
   createSubject,
   describeModelBased,
   failureOf,
-  MODEL_WRITE,
   redisOptions,
   SEED,
 } from './model-based/suite.ts'

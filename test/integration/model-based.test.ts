@@ -16,12 +16,12 @@ import { describe, expect, it } from 'vitest'
 import { useFixture } from './helpers.ts'
 import { ModelStats, runSequence } from './model-based/harness.ts'
 import { modelOf } from './model-based/schema-map.ts'
+import { MODEL_WRITE } from './model-based/steps.ts'
 import {
   type Configuration,
   createSubject,
   describeModelBased,
   failureOf,
-  MODEL_WRITE,
   redisOptions,
   SEED,
 } from './model-based/suite.ts'

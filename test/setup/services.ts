@@ -1,4 +1,5 @@
 import { Redis } from 'ioredis'
+import mariadb from 'mariadb'
 import pg from 'pg'
 
 declare module 'vitest' {
@@ -7,11 +8,23 @@ declare module 'vitest' {
     databaseUrl: string
     /** Redis URL shared by all test files; each isolates itself with a namespace (see `redis.ts`). */
     redisUrl: string
+    /**
+     * Server-level MySQL/MariaDB URL; each test file creates its own database in it (see
+     * `databases/mysql.ts`). Empty when none was found: then {@link ProvidedContext.mysqlError} says why.
+     */
+    mysqlUrl: string
+    /** Why there is no MySQL server, and what to provide; empty when there is one. */
+    mysqlError: string
+    /** Directory of this run's SQLite files, one per test file (see `databases/sqlite.ts`). */
+    sqliteDir: string
   }
 }
 
 /** PostgreSQL tried when `DATABASE_URL` is unset: local server, user postgres, trust auth, database `test`. */
 export const LOCAL_DATABASE_URL = 'postgresql://postgres@127.0.0.1:5432/test'
+
+/** MySQL/MariaDB tried when `MYSQL_URL` is unset: local server, user root without a password. */
+export const LOCAL_MYSQL_URL = 'mysql://root@127.0.0.1:3306'
 
 /** Redis tried when `REDIS_URL` is unset. */
 export const LOCAL_REDIS_URL = 'redis://127.0.0.1:6379'
@@ -21,6 +34,7 @@ export const PROBE_TIMEOUT_MS = 1_000
 
 const POSTGRES_IMAGE = 'postgres:15-alpine'
 const REDIS_IMAGE = 'redis:7-alpine'
+const MARIADB_IMAGE = 'mariadb:11'
 
 /** Where a service came from. */
 export type ServiceSource = 'env' | 'local' | 'container'
@@ -55,6 +69,31 @@ export async function probePostgres(url: string, timeoutMs = PROBE_TIMEOUT_MS): 
     return asError(error)
   } finally {
     await client.end().catch(() => {})
+  }
+}
+
+/**
+ * Whether a MySQL/MariaDB server accepts a connection and answers `SELECT 1` within `timeoutMs`.
+ * Resolves to the failure instead of throwing, so callers can report it.
+ */
+export async function probeMysql(url: string, timeoutMs = PROBE_TIMEOUT_MS): Promise<true | Error> {
+  let connection: mariadb.Connection | undefined
+  try {
+    const parsed = new URL(url)
+    connection = await mariadb.createConnection({
+      host: parsed.hostname,
+      port: Number(parsed.port || 3306),
+      user: decodeURIComponent(parsed.username) || 'root',
+      password: decodeURIComponent(parsed.password),
+      connectTimeout: timeoutMs,
+      queryTimeout: timeoutMs,
+    })
+    await connection.query('SELECT 1')
+    return true
+  } catch (error) {
+    return asError(error)
+  } finally {
+    await connection?.end().catch(() => {})
   }
 }
 
@@ -131,6 +170,32 @@ export function resolveRedisService(env: NodeJS.ProcessEnv = process.env): Promi
       'REDIS_URL=redis://host:port (Redis 7+);',
       `a local Redis 7+ on 127.0.0.1:6379 without a password (${LOCAL_REDIS_URL});`,
       'a running Docker engine, for a Redis testcontainer (testcontainers 12 needs Node 22+).',
+    ],
+  })
+}
+
+/**
+ * Finds a MySQL/MariaDB server for the tests: `MYSQL_URL` if set (it must be reachable), else a local server
+ * at {@link LOCAL_MYSQL_URL}, else a testcontainer. Throws an error that says what to provide.
+ */
+export function resolveMysqlService(env: NodeJS.ProcessEnv = process.env): Promise<ResolvedService> {
+  return resolveService({
+    service: 'MySQL/MariaDB',
+    envVariable: 'MYSQL_URL',
+    envUrl: env.MYSQL_URL,
+    localUrl: LOCAL_MYSQL_URL,
+    probe: probeMysql,
+    async startContainer() {
+      const { MariaDbContainer } = await loadTestcontainers(() => import('@testcontainers/mariadb'))
+      // Root, because each test file creates a database of its own.
+      const container = await new MariaDbContainer(MARIADB_IMAGE).withRootPassword('test').start()
+      const url = `mysql://root:test@${container.getHost()}:${container.getPort()}`
+      return { url, stop: async () => void (await container.stop()) }
+    },
+    choices: [
+      'MYSQL_URL=mysql://user:password@host:port (MariaDB 10.6+ or MySQL 8+, a user that may CREATE DATABASE);',
+      `a local MariaDB or MySQL on 127.0.0.1:3306 accepting user "root" without a password (${LOCAL_MYSQL_URL}); on Debian: start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd;`,
+      'a running Docker engine, for a MariaDB testcontainer (testcontainers 12 needs Node 22+).',
     ],
   })
 }

@@ -37,14 +37,16 @@ export class RecordingStatementCounter implements StatementCounter {
 
 /**
  * Wraps a driver adapter factory so that every statement its adapters run is recorded: `queryRaw` and
- * `executeRaw` on the adapter, and on every transaction it starts. Everything else is forwarded
- * untouched through a `Proxy` (provider, adapterName, getConnectionInfo, executeScript, dispose, commit,
- * rollback, savepoints...).
+ * `executeRaw` on the adapter, and on every transaction it starts. Everything else is forwarded through a
+ * `Proxy` (provider, adapterName, getConnectionInfo, executeScript, dispose...), methods bound to the
+ * adapter itself (adapters keep state in `#private` fields, which a proxy cannot reach).
  *
- * Forwarded methods are called on the proxy, so statements an adapter sends through its own `executeRaw`
- * (adapter-pg's savepoints) are counted as well. The `BEGIN` (and
- * `SET TRANSACTION ISOLATION LEVEL`) that adapter-pg sends inside `startTransaction`, on a transaction
- * object the wrapper only receives afterwards, is recorded by the wrapper itself.
+ * What an adapter sends from its other methods, straight to its driver or through its own (unwrapped)
+ * `executeRaw`, is recorded by the wrapper, so the log reads the same on every provider: the `BEGIN` (and
+ * `SET TRANSACTION ISOLATION LEVEL`) sent inside `startTransaction`, on a transaction object the wrapper
+ * only receives afterwards; savepoint statements; and, for adapters whose transactions use phantom queries
+ * (adapter-mariadb), the `COMMIT` and `ROLLBACK` they send themselves. Other adapters leave those to
+ * Prisma, which sends them through `executeRaw`.
  */
 export function countStatements(
   factory: SqlDriverAdapterFactory,
@@ -63,11 +65,36 @@ function countAdapterStatements(
     ...recordQueries(counter),
     startTransaction: (startTransaction) => async (isolationLevel) => {
       const transaction = await startTransaction(isolationLevel)
-      counter.record('BEGIN')
-      if (isolationLevel) counter.record(`SET TRANSACTION ISOLATION LEVEL ${isolationLevel}`)
-      return intercept<Transaction>(transaction, recordQueries(counter))
+      for (const sql of openingStatements(adapter.provider, isolationLevel)) counter.record(sql)
+      const phantom = transaction.options.usePhantomQuery
+      const recording =
+        <A extends unknown[]>(sql: (...args: A) => string | undefined) =>
+        (original: (...args: A) => Promise<void>) =>
+        (...args: A) => {
+          const sent = sql(...args)
+          if (sent !== undefined) counter.record(sent)
+          return original(...args)
+        }
+      return intercept<Transaction>(transaction, {
+        ...recordQueries(counter),
+        commit: recording(() => (phantom ? 'COMMIT' : undefined)),
+        rollback: recording(() => (phantom ? 'ROLLBACK' : undefined)),
+        createSavepoint: recording((name: string) => `SAVEPOINT ${name}`),
+        rollbackToSavepoint: recording((name: string) => `ROLLBACK TO SAVEPOINT ${name}`),
+        releaseSavepoint: recording((name: string) => `RELEASE SAVEPOINT ${name}`),
+      })
     },
   })
+}
+
+/**
+ * What `startTransaction` sends, in order: adapter-mariadb sets the isolation level before its BEGIN;
+ * adapter-better-sqlite3 sends no level (SQLite transactions are serializable, others are refused).
+ */
+function openingStatements(provider: string, isolationLevel: string | undefined): string[] {
+  const isolation = isolationLevel ? [`SET TRANSACTION ISOLATION LEVEL ${isolationLevel}`] : []
+  if (provider === 'sqlite') return ['BEGIN']
+  return provider === 'mysql' ? [...isolation, 'BEGIN'] : ['BEGIN', ...isolation]
 }
 
 function recordQueries(
@@ -85,26 +112,30 @@ function recordQueries(
   }
 }
 
-type MethodKeys<T> = { [K in keyof T]-?: T[K] extends (...args: any[]) => any ? K : never }[keyof T]
-type Overrides<T> = { [K in MethodKeys<T>]?: (original: T[K]) => T[K] }
+type MethodKeys<T> = {
+  [K in keyof T]-?: NonNullable<T[K]> extends (...args: any[]) => any ? K : never
+}[keyof T]
+type Overrides<T> = { [K in MethodKeys<T>]?: (original: NonNullable<T[K]>) => NonNullable<T[K]> }
 
 /**
- * A proxy of `target` whose listed methods are replaced by `override(original)`, where `original` is
- * bound to `target`; every other property is read through untouched. Replacements are created once, so
- * repeated reads return the same function.
+ * A proxy of `target` whose listed methods are replaced by `override(original)` and whose other methods are
+ * bound to `target`; other properties are read through untouched. Methods are bound once, so repeated reads
+ * return the same function.
  */
 function intercept<T extends object>(target: T, overrides: Overrides<T>): T {
-  const replaced = new Map<PropertyKey, unknown>()
+  const methods = new Map<PropertyKey, unknown>()
   const byName = overrides as Record<PropertyKey, ((original: unknown) => unknown) | undefined>
   return new Proxy(target, {
-    get(object, property, receiver) {
-      const override = byName[property]
-      if (!override) return Reflect.get(object, property, receiver)
-      if (!replaced.has(property)) {
-        const original = Reflect.get(object, property, object) as (...args: unknown[]) => unknown
-        replaced.set(property, override(original.bind(object)))
+    get(object, property) {
+      const value: unknown = Reflect.get(object, property, object)
+      // Not a method, or an optional method the target lacks (savepoints): as it is.
+      if (typeof value !== 'function') return value
+      if (!methods.has(property)) {
+        const bound = value.bind(object)
+        const override = byName[property]
+        methods.set(property, override ? override(bound) : bound)
       }
-      return replaced.get(property)
+      return methods.get(property)
     },
   })
 }

@@ -17,7 +17,9 @@ export async function fluentReadsTypeAsOnAPlainClient(): Promise<void> {
   expectTypeOf(await prisma.user.findUniqueOrThrow({ where }).posts()).toEqualTypeOf(
     await base.user.findUniqueOrThrow({ where }).posts(),
   )
-  expectTypeOf(await prisma.user.findFirst({ cacheStrategy: { ttl: 60 } }).profile()).toEqualTypeOf<Profile | null>()
+  expectTypeOf(
+    await prisma.user.findFirst({ cacheStrategy: { ttl: 60 } }).profile(),
+  ).toEqualTypeOf<Profile | null>()
   expectTypeOf(await prisma.post.findFirstOrThrow({ where }).author()).toEqualTypeOf<User | null>()
   // Arguments and selections, as on the plain client.
   const titles = await prisma.user

@@ -28,6 +28,15 @@ export function describeError(error: unknown): string {
 }
 
 /**
+ * Failures of Prisma itself that surface as plain errors, without the cache: a write that meets one is
+ * recorded as such (Prisma rolled it back) and the sequence goes on; each has a test of its own in
+ * `provider-differences.test.ts` that fails once Prisma fixes it.
+ * - Prisma 7.10 with relationMode = "prisma": `user.deleteMany` of several users that have a profile (1:1,
+ *   onDelete Cascade, emulated) throws `Expected zero or one element, got 2`.
+ */
+const KNOWN_PRISMA_FAILURES: readonly RegExp[] = [/^Expected zero or one element, got \d+$/]
+
+/**
  * The outcome of a write that threw: Prisma's code for a request Prisma rejected (missing row, unique or
  * foreign-key violation...), which is part of the test. Anything else (including a {@link ModelMismatch}
  * from inside a transaction) is rethrown and fails the test.
@@ -35,6 +44,8 @@ export function describeError(error: unknown): string {
 export function rejectedWrite(call: string, error: unknown): string {
   if (error instanceof Prisma.PrismaClientKnownRequestError) return error.code
   if (error instanceof ModelMismatch) throw error
+  const known = KNOWN_PRISMA_FAILURES.find((failure) => error instanceof Error && failure.test(error.message))
+  if (known !== undefined) return `Prisma bug: ${(error as Error).message}`
   throw new ModelMismatch(
     `${call} failed with something other than a Prisma request error: ${describeError(error)}`,
     {

@@ -95,11 +95,16 @@ export class ModelStats {
     return { topLevel, nested }
   }
 
-  /** Top-level and nested operations that never succeeded (so were never really tested). */
-  missingKinds(): string[] {
+  /**
+   * Top-level and nested operations that never succeeded (so were never really tested), among `operations`
+   * (default: every top-level operation; a provider may lack some).
+   */
+  missingKinds(operations: readonly string[] = WRITE_OPERATIONS): string[] {
     const { topLevel, nested } = this.operationCounts()
     return [
-      ...[...topLevel].filter(([, count]) => count === 0).map(([operation]) => `top-level ${operation}`),
+      ...[...topLevel]
+        .filter(([operation, count]) => count === 0 && operations.includes(operation))
+        .map(([operation]) => `top-level ${operation}`),
       ...[...nested].filter(([, count]) => count === 0).map(([operation]) => `nested ${operation}`),
     ]
   }

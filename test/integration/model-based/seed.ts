@@ -1,11 +1,14 @@
 import type { PrismaClient } from '../../../generated/prisma/client.ts'
+import type { ProviderFeatures } from '../../setup/providers.ts'
 
 /**
  * The rows every run starts from, written through the plain client (the cache is invalidated afterwards):
  * a few of each model, linked on every relation, so that the first writes already have something to hit.
- * Ids are predictable because `truncateAll()` restarts the sequences (Category 1 is seeded by it).
+ * Ids are predictable because `truncateAll()` restarts the sequences (Category 1 is seeded by it). Scalar
+ * lists are left out where the provider has none.
  */
-export async function seedRows(base: PrismaClient): Promise<void> {
+export async function seedRows(base: PrismaClient, features: ProviderFeatures): Promise<void> {
+  const lists = features.scalarLists
   await base.category.createMany({ data: [{ name: 'news' }, { name: 'tech' }] })
   await base.tag.createMany({ data: [{ name: 't1' }, { name: 't2' }, { name: 't3' }] })
   await base.team.createMany({ data: [{ name: 'red' }, { name: 'blue' }] })
@@ -24,7 +27,7 @@ export async function seedRows(base: PrismaClient): Promise<void> {
       views: 10n,
       rating: 4.25,
       metadata: { a: 1 },
-      keywords: ['orm'],
+      ...(lists ? { keywords: ['orm'] } : {}),
       authorId: 1,
       categoryId: 2,
       tags: { connect: [{ id: 1 }, { id: 2 }] },
@@ -67,8 +70,7 @@ export async function seedRows(base: PrismaClient): Promise<void> {
       json: { seeded: true },
       bytes: Uint8Array.of(1, 2, 3),
       role: 'ADMIN',
-      decs: ['2.5'],
-      bigs: [1n],
+      ...(lists ? { decs: ['2.5'], bigs: [1n] } : {}),
     },
   })
   await base.auditLog.create({ data: { message: 'a' } })

@@ -20,18 +20,15 @@ import fc from 'fast-check'
 import type { Redis } from 'ioredis'
 import { describe, expect, it } from 'vitest'
 import type { CacheEvent, QueryCacheOptions } from '../../../src/index.ts'
+import type { ProviderFeatures } from '../../setup/providers.ts'
 import { Chaos, type ChaosPolicy } from '../chaos.ts'
 import { cachedClient, type Fixture } from '../helpers.ts'
 import { ModelMismatch, POOL_MEMORY_REGION, POOL_OPTIONS } from './calls.ts'
-import { RAW_WRITES, transactionWrites } from './compound.ts'
 import { ModelStats, runSequence, type Subject } from './harness.ts'
+import { writeOperations } from './provider-writes.ts'
 import { seedRows } from './seed.ts'
+import { stepOn } from './steps.ts'
 import type { Write } from './write.ts'
-import { COMMENT_WRITES } from './writes-comments.ts'
-import { POST_WRITES } from './writes-posts.ts'
-import { REFERENCE_WRITES } from './writes-reference.ts'
-import { TEAM_WRITES } from './writes-teams.ts'
-import { USER_WRITES } from './writes-users.ts'
 
 function integerFromEnv(name: string, fallback: number): number {
   const raw = process.env[name]
@@ -56,22 +53,16 @@ const COVERAGE_MIN_WRITES = 600
 
 console.info(`model-based: PQC_SEED=${SEED} PQC_RUNS=${RUNS} PQC_STEPS=${STEPS}`)
 
-export const MODEL_WRITE = fc.oneof(
-  ...USER_WRITES,
-  ...POST_WRITES,
-  ...COMMENT_WRITES,
-  ...TEAM_WRITES,
-  ...REFERENCE_WRITES,
-)
-const WRITE: fc.Arbitrary<Write> = fc.oneof(
-  { arbitrary: MODEL_WRITE, weight: 40 },
-  ...(TRANSACTIONS ? transactionWrites(MODEL_WRITE).map((arbitrary) => ({ arbitrary, weight: 2 })) : []),
-  ...(RAW ? [{ arbitrary: fc.oneof(...RAW_WRITES), weight: 3 }] : []),
-)
 /** Sequences of up to STEPS (or `maxSteps`) writes, unbiased so that lengths spread evenly (fast-check's bias favours short arrays). */
-function sequenceOf(maxSteps = STEPS): fc.Arbitrary<Write[]> {
+function sequenceOf(features: ProviderFeatures, maxSteps = STEPS): fc.Arbitrary<Write[]> {
   const maxLength = Math.max(1, Math.min(STEPS, maxSteps))
-  return fc.noBias(fc.array(WRITE, { minLength: 1, maxLength, size: 'max' }))
+  const step = stepOn(features, { transactions: TRANSACTIONS, raw: RAW })
+  return fc.noBias(fc.array(step, { minLength: 1, maxLength, size: 'max' }))
+}
+
+/** The model-based test file of a provider, for the command that reproduces a failure. */
+function testFile(features: ProviderFeatures): string {
+  return features.provider === 'postgresql' ? 'model-based' : `model-based.${features.provider}.test.ts`
 }
 
 /** The tag the writer invalidates after a write; the reader hearing it proves the write's message arrived. */
@@ -172,7 +163,7 @@ export function createSubject(fixture: Fixture, configuration: Configuration, in
     other !== undefined && (configuration.chaos !== undefined || configuration.awaitBus === true)
   return {
     label: name,
-    reproduce: `PQC_SEED=${SEED} PQC_RUNS=${RUNS} PQC_STEPS=${STEPS} npx vitest run test/integration/model-based -t '${name}'`,
+    reproduce: `PQC_SEED=${SEED} PQC_RUNS=${RUNS} PQC_STEPS=${STEPS} npx vitest run test/integration/${testFile(fixture.db.features)} -t '${name}'`,
     prisma,
     base,
     // Under chaos a failing Redis command turns a hit into a miss: correct, but not precise.
@@ -184,7 +175,7 @@ export function createSubject(fixture: Fixture, configuration: Configuration, in
     async reset() {
       for (const chaos of chaoses) chaos.enabled = false
       await fixture.db.truncateAll()
-      await seedRows(base)
+      await seedRows(base, fixture.db.features)
       // The seed rows and the truncation bypassed the cache.
       await prisma.$cache.invalidateAll()
       if (chaoses.length > 0 || settles) await settle()
@@ -225,6 +216,26 @@ export function redisOptions(fixture: Fixture, suffix: string): QueryCacheOption
 }
 
 /**
+ * The configurations MySQL and SQLite run (PostgreSQL runs more, in `model-based.test.ts` and
+ * `model-based-instances.test.ts`): the memory tier, both tiers on one instance, and Redis only with the writes
+ * coming from a second instance. What differs between providers is the database (its writes, cascades,
+ * transactions and raw SQL), not the tiers' own logic, which the PostgreSQL files cover in every
+ * configuration. Three configurations make enough writes by default for the coverage check (every write kind
+ * succeeded somewhere).
+ */
+export function providerConfigurations(fixture: Fixture): Configuration[] {
+  const redisOnly = (suffix: string): QueryCacheOptions => ({
+    ...redisOptions(fixture, suffix),
+    memory: false,
+  })
+  return [
+    { name: 'memory only', options: () => ({}) },
+    { name: 'memory + redis', options: () => redisOptions(fixture, 'b') },
+    { name: 'two instances, redis only', options: () => redisOnly('w'), writer: () => redisOnly('w') },
+  ]
+}
+
+/**
  * The chaos of the chaos configurations: some commands fail, some run but lose their reply, some are held back
  * past `redisTimeout` (so they time out and then run late); bus messages come late or twice; now and then the
  * subscription drops.
@@ -261,8 +272,9 @@ export function describeModelBased(
         const started = performance.now()
         try {
           await fc.assert(
-            fc.asyncProperty(sequenceOf(configurations[index - seedOffset]?.maxSteps), (writes: Write[]) =>
-              runSequence(subject, writes, stats),
+            fc.asyncProperty(
+              sequenceOf(fixture.db.features, configurations[index - seedOffset]?.maxSteps),
+              (writes: Write[]) => runSequence(subject, writes, stats),
             ),
             {
               seed,
@@ -291,7 +303,8 @@ export function describeModelBased(
     it('exercised every write kind (over all configurations)', () => {
       console.info(total.summary('all configurations'))
       if (total.writes < COVERAGE_MIN_WRITES) return
-      expect(total.missingKinds(), 'write operations that never succeeded').toEqual([])
+      const operations = writeOperations(fixture.db.features)
+      expect(total.missingKinds(operations), 'write operations that never succeeded').toEqual([])
     })
   })
 }

@@ -1,0 +1,3 @@
+import { describeFidelity } from './suites/fidelity.ts'
+
+describeFidelity('sqlite')

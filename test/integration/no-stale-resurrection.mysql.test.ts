@@ -1,0 +1,3 @@
+import { describeNoStaleResurrection } from './suites/no-stale-resurrection.ts'
+
+describeNoStaleResurrection('mysql')

@@ -1,0 +1,3 @@
+import { describeRawSql } from './suites/raw-sql.ts'
+
+describeRawSql('sqlite')

@@ -1,0 +1,3 @@
+import { describeScopes } from './suites/scope.ts'
+
+describeScopes('mysql')

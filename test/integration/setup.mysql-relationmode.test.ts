@@ -1,0 +1,3 @@
+import { describeTestSetup } from './suites/setup.ts'
+
+describeTestSetup('mysql-relationmode')

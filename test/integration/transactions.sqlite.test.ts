@@ -1,0 +1,3 @@
+import { describeTransactions } from './suites/transactions.ts'
+
+describeTransactions('sqlite')
