@@ -12,6 +12,7 @@ import { type InvalidationCause, type InvalidationContext, Invalidator } from '.
 import { PinRules } from './invalidation/pins.ts'
 import type { LocalVersions } from './invalidation/versions.ts'
 import {
+  type FallbackReason,
   invalidationOf,
   planWrite,
   type WriteInvalidation,
@@ -21,6 +22,7 @@ import {
 import { Reporter } from './observability/events.ts'
 import { StatsRecorder } from './observability/stats.ts'
 import type { WriteOperation } from './prisma/operations.ts'
+import { TransactionWindow } from './prisma/transactions.ts'
 import { BackgroundWork } from './read/background-work.ts'
 import { Loader, type LoaderHooks } from './read/loader.ts'
 import type { ReadResult, TierReader } from './read/lookup.ts'
@@ -36,6 +38,9 @@ import { GuardedCall } from './storage/guarded-call.ts'
 import type { MemoryTier } from './storage/memory-tier.ts'
 import { RedisTier } from './storage/redis-tier.ts'
 import type { CacheStats, InvalidateInput, RedisLike } from './types.ts'
+
+/** Providers whose default collations compare strings without case and trailing spaces. */
+const FOLDING_PROVIDERS: ReadonlySet<string> = new Set(['mysql', 'sqlserver'])
 
 /** What the cache needs of a client: its data model, the schema text it embeds and its provider, when known. */
 export interface ClientModel {
@@ -54,6 +59,8 @@ export class QueryCache {
   readonly versions: LocalVersions
   /** How reads and writes name rows (see `invalidation/pins.ts`). */
   readonly pins: PinRules
+  /** The client's open transactions, for loads on a client with one connection. */
+  readonly transactions = new TransactionWindow()
   readonly #stats = new StatsRecorder()
   readonly #reporter: Reporter
   readonly #background: BackgroundWork
@@ -85,11 +92,15 @@ export class QueryCache {
     this.#background = new BackgroundWork((operation, error, site) =>
       reporter.fail(undefined, operation, error, site),
     )
-    // MySQL and MariaDB compare strings without case and trailing spaces by default.
+    // MySQL, MariaDB and SQL Server compare strings without case and trailing spaces by default.
     const unpinned = new Set(
       [...options.models].filter(([, settings]) => settings.rowPrecision === false).map(([model]) => model),
     )
-    this.pins = new PinRules(this.graph, client.provider === 'mysql' ? 'folded' : 'exact', unpinned)
+    this.pins = new PinRules(
+      this.graph,
+      FOLDING_PROVIDERS.has(client.provider ?? '') ? 'folded' : 'exact',
+      unpinned,
+    )
     this.#planner = new ReadPlanner(options, this.graph, this.pins)
     this.#ownedRedis = ownsRedis ? redis : undefined
 
@@ -138,6 +149,8 @@ export class QueryCache {
       memory: memoryReader,
       redis: redisParts,
       hooks,
+      // SQLite's adapters give a client one connection, shared by its transactions.
+      transactions: client.provider === 'sqlite' ? this.transactions : undefined,
     })
     this.#readPath = new ReadPath(tiers, loader, reporter, clock)
     this.#invalidator = new Invalidator({
@@ -193,14 +206,41 @@ export class QueryCache {
     return load().then((data) => ({ data, info: { status: 'bypass', region, key: '', age: 0 } }))
   }
 
-  /** Plans the invalidation of a model write before it runs. */
+  /**
+   * Plans the invalidation of a model write before it runs. Never throws: arguments it cannot walk make a plan
+   * that invalidates the whole namespace (cache trouble never fails a write).
+   */
   planWrite(model: string, operation: WriteOperation, args: unknown, inTransaction: boolean): WritePlan {
-    return planWrite(this.graph, this.pins, model, operation, args, inTransaction)
+    try {
+      return planWrite(this.graph, this.pins, model, operation, args, inTransaction)
+    } catch (error) {
+      this.#reporter.fail(undefined, 'plan-write', error)
+      return {
+        model,
+        operation,
+        inTransaction,
+        dependencies: [ALL_DEPENDENCY],
+        reached: [],
+        rows: { kind: 'none', reason: 'unknown outcome' },
+        pinnedFields: [],
+        reasons: [],
+      }
+    }
   }
 
-  /** What a model write moves, once its outcome is known; counted as row-precise or not. */
+  /** What a model write moves, once its outcome is known; counted as row-precise or not. Never throws. */
   writeInvalidation(plan: WritePlan, outcome: WriteOutcome): WriteInvalidation {
-    const invalidation = invalidationOf(this.pins, plan, outcome)
+    let invalidation: WriteInvalidation
+    try {
+      invalidation = invalidationOf(this.pins, plan, outcome)
+    } catch (error) {
+      this.#reporter.fail(undefined, 'invalidate-write', error)
+      const reasons: FallbackReason[] = ['unknown outcome']
+      invalidation = {
+        dependencies: [...plan.dependencies, ...plan.reached, unpinnedDependency(plan.model)],
+        reasons,
+      }
+    }
     if (outcome.kind !== 'refused') this.#stats.write(invalidation.reasons)
     return invalidation
   }

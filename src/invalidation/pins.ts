@@ -124,11 +124,11 @@ export class PinRules {
         return typeof value === 'number' && Number.isSafeInteger(value) ? String(value) : undefined
       case 'Boolean':
         return typeof value === 'boolean' ? (value ? 't' : 'f') : undefined
-      case 'String':
+      case 'String': {
         if (typeof value !== 'string') return undefined
-        return JSON.stringify(
-          this.#strings === 'exact' && !scalar.caseInsensitive ? value : foldString(value),
-        )
+        const text = stringText(value, scalar.nativeType, this.#strings)
+        return text === undefined ? undefined : JSON.stringify(text)
+      }
       default:
         return undefined
     }
@@ -186,7 +186,43 @@ function scalarField(model: GraphModel | undefined, name: string): GraphScalarFi
 
 function pinnable(field: GraphScalarField | undefined): boolean {
   if (field === undefined || field.isList !== false) return false
+  if (field.type === 'String' && field.nativeType !== undefined && !(field.nativeType in NATIVE_STRINGS))
+    return false
   return field.kind === 'enum' || PINNABLE_TYPES.has(field.type)
+}
+
+/**
+ * How the database compares the native string types the cache pins (any other native type of a `String`, such as
+ * `Inet` or `Xml`, is never pinned): `exact` as the provider compares text, `folded` without case and trailing
+ * spaces (case-insensitive, blank-padded), `uuid` by its hexadecimal digits.
+ */
+const NATIVE_STRINGS: Readonly<Record<string, 'exact' | 'folded' | 'uuid'>> = {
+  Text: 'exact',
+  VarChar: 'exact',
+  TinyText: 'exact',
+  MediumText: 'exact',
+  LongText: 'exact',
+  NVarChar: 'exact',
+  NText: 'exact',
+  Char: 'folded',
+  NChar: 'folded',
+  Citext: 'folded',
+  Uuid: 'uuid',
+  UniqueIdentifier: 'uuid',
+}
+
+/** The canonical text of a string value of a column, or undefined when it cannot be one of its values. */
+function stringText(
+  value: string,
+  nativeType: string | undefined,
+  strings: StringComparison,
+): string | undefined {
+  const kind = nativeType === undefined ? 'exact' : NATIVE_STRINGS[nativeType]
+  if (kind === 'uuid') {
+    const hex = value.replace(/[-{}]/g, '').toLowerCase()
+    return /^[0-9a-f]{32}$/.test(hex) ? hex : undefined
+  }
+  return kind === 'folded' || strings === 'folded' ? foldString(value) : value
 }
 
 /**

@@ -9,6 +9,9 @@ import type { PinRules } from './pins.ts'
 import { isObject } from './prisma-args.ts'
 import { analyzeWrite } from './write-dependencies.ts'
 
+/** Most pins one write moves; a write of more rows invalidates every pinned read of its model instead. */
+export const MAX_WRITE_PINS = 128
+
 /** Why a write's own rows could not be told apart: it falls back to the whole model. */
 export type FallbackReason =
   | 'nested write'
@@ -36,6 +39,8 @@ export type RowSource =
 export interface WritePlan {
   readonly model: string
   readonly operation: WriteOperation
+  /** It runs inside a transaction: no read-before, and a refused statement may still leave others to commit. */
+  readonly inTransaction: boolean
   /** Moved whatever happens: every model and join table it may change. */
   readonly dependencies: readonly string[]
   /** Moved when it may have changed rows: `!Model` of every model it reaches beyond its own rows. */
@@ -88,6 +93,7 @@ export function planWrite(
   return {
     model,
     operation,
+    inTransaction,
     dependencies: analysis.dependencies,
     reached,
     rows: pinned.size === 0 ? { kind: 'none', reason: 'no schema' } : rows,
@@ -149,14 +155,21 @@ export function invalidationOf(rules: PinRules, plan: WritePlan, outcome: WriteO
   const rows = plan.rows
   const wildcards = rows.kind === 'result' || rows.kind === 'data' ? rows.wildcards : []
   const pins = new Set<string>(rules.wildcards(plan.model, wildcards))
-  for (const row of [...outcome.before, ...outcome.after]) {
-    const rowPins = rules.rowPins(plan.model, row, wildcards)
-    if (rowPins === undefined) {
-      fallBack('result without its keys')
-      return { dependencies, reasons }
+  for (const images of [outcome.before, outcome.after]) {
+    for (const row of images) {
+      const rowPins = rules.rowPins(plan.model, row, wildcards)
+      if (rowPins === undefined) {
+        fallBack('result without its keys')
+        return { dependencies, reasons }
+      }
+      for (const pin of rowPins) pins.add(pin)
+      // Invalidation stays one bounded script call: past the bound, the model is cheaper than its rows.
+      if (pins.size > MAX_WRITE_PINS) {
+        fallBack('many rows')
+        return { dependencies, reasons }
+      }
     }
-    for (const pin of rowPins) pins.add(pin)
   }
-  dependencies.push(...pins)
+  for (const pin of pins) dependencies.push(pin)
   return { dependencies, reasons }
 }

@@ -76,8 +76,10 @@ export function queryCache(options: QueryCacheOptions = {}) {
       close: () => cache.close(),
     }
     const rawHook = rawWriteHook(current, dialectOf(schema.provider))
-    const $transaction = transactionWrapper(builtinTransaction(client), (dependencies) =>
-      cache.invalidateDependencies(dependencies, 'hard', 'write'),
+    const $transaction = transactionWrapper(
+      builtinTransaction(client),
+      (dependencies) => cache.invalidateDependencies(dependencies, 'hard', 'write'),
+      cache.transactions,
     )
     return client.$extends({
       name: 'prisma-query-cache',

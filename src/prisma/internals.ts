@@ -116,10 +116,41 @@ function errorName(error: unknown): string | undefined {
   return typeof error === 'object' && error !== null ? (error as { name?: string }).name : undefined
 }
 
-/** Prisma's report of a statement that failed or a query it refused: the transaction was rolled back. */
-export function isStatementError(error: unknown): boolean {
+/**
+ * Prisma's answers that mean the database (or Prisma, before sending) refused the statement: a validation error,
+ * a constraint or relation violation, a missing record. Outside an interactive transaction such a write changed
+ * nothing (Prisma runs a write's statements in one transaction). Connection, timeout and unknown database errors
+ * are not in the list: a write that failed that way may have committed.
+ */
+const REFUSAL_CODES: ReadonlySet<string> = new Set([
+  'P2000',
+  'P2001',
+  'P2002',
+  'P2003',
+  'P2004',
+  'P2005',
+  'P2006',
+  'P2007',
+  'P2011',
+  'P2012',
+  'P2013',
+  'P2014',
+  'P2015',
+  'P2016',
+  'P2017',
+  'P2018',
+  'P2019',
+  'P2020',
+  'P2025',
+  'P2033',
+])
+
+/** True when Prisma refused the statement or query (see {@link REFUSAL_CODES}): nothing was written. */
+export function isRefusal(error: unknown): boolean {
   const name = errorName(error)
-  return name === 'PrismaClientKnownRequestError' || name === 'PrismaClientValidationError'
+  if (name === 'PrismaClientValidationError') return true
+  const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined
+  return name === 'PrismaClientKnownRequestError' && typeof code === 'string' && REFUSAL_CODES.has(code)
 }
 
 /**

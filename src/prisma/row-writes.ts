@@ -6,7 +6,7 @@
 
 import { isObject } from '../invalidation/prisma-args.ts'
 import type { WriteOutcome, WritePlan } from '../invalidation/write-effects.ts'
-import { isStatementError } from './internals.ts'
+import { isRefusal } from './internals.ts'
 
 /** Attempts of a read-before update whose row keeps changing, before it falls back to the whole model. */
 const READ_BEFORE_ATTEMPTS = 3
@@ -68,8 +68,13 @@ function strip(result: unknown, added: readonly string[]): void {
   for (const row of rowsOf(result)) for (const field of added) delete row[field]
 }
 
-function failure(error: unknown): RanWrite {
-  return { ok: false, error, outcome: { kind: isStatementError(error) ? 'refused' : 'failed' } }
+/**
+ * A write that threw. Refused outside an interactive transaction: nothing was written. Inside one, a refused
+ * statement may leave the statements before it (a nested write has no savepoint) to a commit.
+ */
+function failure(error: unknown, plan: WritePlan): RanWrite {
+  const refused = isRefusal(error) && !plan.inTransaction
+  return { ok: false, error, outcome: { kind: refused ? 'refused' : 'failed' } }
 }
 
 async function attempt(
@@ -88,7 +93,7 @@ export async function runRowWrite(hook: WriteHookArgs, plan: WritePlan, client: 
   const rows = plan.rows
   if (rows.kind === 'none' || rows.kind === 'data') {
     const ran = await attempt(hook, hook.args)
-    if ('error' in ran) return failure(ran.error)
+    if ('error' in ran) return failure(ran.error, plan)
     const outcome: WriteOutcome =
       rows.kind === 'none'
         ? { kind: 'untold', reason: rows.reason }
@@ -98,7 +103,7 @@ export async function runRowWrite(hook: WriteHookArgs, plan: WritePlan, client: 
   const { args, added } = withFields(hook.args, plan.pinnedFields)
   if (rows.kind === 'read-before') return readBefore(hook, plan, client, rows.changed, args, added)
   const ran = await attempt(hook, args)
-  if ('error' in ran) return failure(ran.error)
+  if ('error' in ran) return failure(ran.error, plan)
   const found = images(ran.result, plan.pinnedFields)
   strip(ran.result, added)
   const outcome: WriteOutcome =
@@ -125,7 +130,7 @@ async function readBefore(
   ]
   const where = isObject(args) && isObject(args.where) ? args.where : undefined
   if (delegate?.findUnique === undefined || where === undefined) {
-    return untold(hook, args, added)
+    return untold(hook, plan, args, added)
   }
   const select = Object.fromEntries(plan.pinnedFields.map((field) => [field, true]))
   for (let i = 0; i < READ_BEFORE_ATTEMPTS; i++) {
@@ -133,9 +138,9 @@ async function readBefore(
     try {
       before = await delegate.findUnique({ where, select })
     } catch {
-      return untold(hook, args, added)
+      return untold(hook, plan, args, added)
     }
-    if (!isObject(before)) return untold(hook, args, added)
+    if (!isObject(before)) return untold(hook, plan, args, added)
     const unchanged = Object.fromEntries(changed.map((field) => [field, before[field]]))
     const and = where.AND === undefined ? [] : Array.isArray(where.AND) ? where.AND : [where.AND]
     const guarded = { ...(args as object), where: { ...where, AND: [...and, unchanged] } }
@@ -146,15 +151,20 @@ async function readBefore(
       return { ok: true, result: ran.result, outcome: { kind: 'done', before: [before], after } }
     }
     // Not found: the row changed (or went) since it was read; anything else is the caller's answer.
-    if ((ran.error as { code?: unknown }).code !== 'P2025') return failure(ran.error)
+    if ((ran.error as { code?: unknown }).code !== 'P2025') return failure(ran.error, plan)
   }
-  return untold(hook, args, added)
+  return untold(hook, plan, args, added)
 }
 
 /** Runs the update as asked; its rows cannot be told. */
-async function untold(hook: WriteHookArgs, args: unknown, added: readonly string[]): Promise<RanWrite> {
+async function untold(
+  hook: WriteHookArgs,
+  plan: WritePlan,
+  args: unknown,
+  added: readonly string[],
+): Promise<RanWrite> {
   const ran = await attempt(hook, args)
-  if ('error' in ran) return failure(ran.error)
+  if ('error' in ran) return failure(ran.error, plan)
   strip(ran.result, added)
   return {
     ok: true,

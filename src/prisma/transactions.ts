@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
-import { isStatementError, isTransactionClient } from './internals.ts'
+import { isRefusal, isTransactionClient } from './internals.ts'
 
 /*
  * Transaction support. Prisma does not tell extensions that they run inside a transaction
@@ -25,6 +25,43 @@ export function deferInvalidation(scope: TransactionScope, dependencies: readonl
   for (const dependency of dependencies) scope.dependencies.add(dependency)
 }
 
+/** Told when a transaction of the client starts and ends (see `TransactionWindow`). */
+export interface TransactionsOpen {
+  started(): void
+  ended(): void
+}
+
+/**
+ * Which loads may have read inside a transaction of their own client: on a client with one connection (SQLite's
+ * adapters), a query through the client while one of its transactions is open runs inside it and may read what
+ * that transaction has not committed. A load is stored only if no transaction of the client was open at any time
+ * while it ran.
+ */
+export class TransactionWindow implements TransactionsOpen {
+  #open = 0
+  #changes = 0
+
+  started(): void {
+    this.#open++
+    this.#changes++
+  }
+
+  ended(): void {
+    this.#open--
+    this.#changes++
+  }
+
+  /** A token for a load starting now, or undefined when a transaction is open. */
+  begin(): number | undefined {
+    return this.#open > 0 ? undefined : this.#changes
+  }
+
+  /** True when no transaction started or ended since `begin()` gave `token`. */
+  untouched(token: number | undefined): boolean {
+    return token !== undefined && token === this.#changes
+  }
+}
+
 /**
  * Wraps Prisma's `$transaction` so that invalidations caused by writes inside it are applied after the commit
  * resolves and before the caller continues, and dropped on rollback. When the outcome is unknown (the callback
@@ -34,8 +71,18 @@ export function deferInvalidation(scope: TransactionScope, dependencies: readonl
 export function transactionWrapper(
   builtin: (this: unknown, ...args: unknown[]) => Promise<unknown>,
   invalidate: (dependencies: readonly string[]) => Promise<void>,
+  open: TransactionsOpen,
 ) {
   return async function $transaction(this: unknown, input: unknown, options?: unknown): Promise<unknown> {
+    open.started()
+    try {
+      return await run.call(this, input, options)
+    } finally {
+      open.ended()
+    }
+  }
+
+  async function run(this: unknown, input: unknown, options?: unknown): Promise<unknown> {
     // A nested transaction commits with its outer one; another top-level transaction started inside a callback
     // (through the outer client) commits on its own.
     const parent = isTransactionClient(this) ? scopes.getStore() : undefined
@@ -68,7 +115,7 @@ export function transactionWrapper(
     try {
       result = await scopes.run(scope, () => builtin.apply(this, args))
     } catch (error) {
-      if (!isStatementError(error)) await settle()
+      if (!isRefusal(error)) await settle()
       throw error
     }
     await settle()

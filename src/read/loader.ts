@@ -3,6 +3,7 @@ import type { LocalVersions } from '../invalidation/versions.ts'
 import { freshVersion } from '../invalidation/versions.ts'
 import type { Reporter } from '../observability/events.ts'
 import { isDatabaseFailure } from '../prisma/internals.ts'
+import type { TransactionWindow } from '../prisma/transactions.ts'
 import { copyValue, estimateSize } from '../storage/copy.ts'
 import type { RedisTier } from '../storage/redis-tier.ts'
 import type { StoredEntry } from '../storage/tier.ts'
@@ -48,6 +49,8 @@ export interface LoaderOptions {
   /** With Redis: the tier (lock, capture), its reader (lock waits) and the writer behind the caller. */
   redis: { tier: RedisTier; reader: RedisReader; writeBehind: WriteBehind } | undefined
   hooks?: LoaderHooks | undefined
+  /** On a client with one connection: loads that overlapped one of its transactions are not stored. */
+  transactions?: TransactionWindow | undefined
 }
 
 /**
@@ -63,6 +66,7 @@ export class Loader {
   readonly #memory: LoaderOptions['memory']
   readonly #redis: LoaderOptions['redis']
   readonly #hooks: LoaderHooks
+  readonly #transactions: TransactionWindow | undefined
   readonly #flights = new Map<string, Flight>()
 
   constructor(options: LoaderOptions) {
@@ -73,6 +77,7 @@ export class Loader {
     this.#memory = options.memory
     this.#redis = options.redis
     this.#hooks = options.hooks ?? {}
+    this.#transactions = options.transactions
   }
 
   /** Serves a read that missed every tier, joining a load in flight when that is safe. */
@@ -221,7 +226,10 @@ export class Loader {
     if (versions === undefined) flight.changes = this.#versions.changes
     if (this.#hooks.afterCapture !== undefined) await this.#hooks.afterCapture(plan.key)
     const started = this.#clock()
+    const window = this.#transactions?.begin()
     const data = await load()
+    // It may have read what a transaction of this client had not committed (one connection): not stored.
+    if (this.#transactions !== undefined && !this.#transactions.untouched(window)) versions = undefined
     this.#reporter.stats.count(plan.region.name, 'loads')
     if (this.#hooks.beforeStore !== undefined) await this.#hooks.beforeStore(plan.key)
     const derived = versions === undefined ? undefined : plan.derive?.(data)

@@ -113,9 +113,9 @@ export function buildSchemaGraph(runtimeDataModel: RuntimeDataModelLike, inlineS
           kind: field.kind,
           type: field.type,
           isList: field.isList ?? parsedField(field.name)?.isList,
-          caseInsensitive: (parsedField(field.name)?.attributes ?? []).some(
-            (attribute) => attribute.name.toLowerCase() === 'db.citext',
-          ),
+          nativeType: parsedField(field.name)
+            ?.attributes.find((attribute) => attribute.name.startsWith('db.'))
+            ?.name.slice('db.'.length),
         })),
       relationFields,
       idFields: parsedModel === undefined ? undefined : idFieldsOf(parsedModel),

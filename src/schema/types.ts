@@ -83,8 +83,8 @@ export interface GraphScalarField {
   readonly type: string
   /** A scalar list (`String[]`); undefined when unknown (coarse graph). */
   readonly isList: boolean | undefined
-  /** Compared without case by the database (`@db.Citext`). */
-  readonly caseInsensitive: boolean
+  /** The native database type (`@db.Uuid` gives `Uuid`), when the schema names one. */
+  readonly nativeType: string | undefined
 }
 
 /** A set of fields whose values identify at most one row: the primary key or a unique constraint. */

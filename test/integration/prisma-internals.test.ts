@@ -3,7 +3,7 @@ import { Prisma, PrismaClient } from '../../generated/prisma/client.ts'
 import {
   clientSchema,
   isDatabaseFailure,
-  isStatementError,
+  isRefusal,
   modelContext,
 } from '../../src/prisma/internals.ts'
 import { countDuring, useFixture } from './helpers.ts'
@@ -68,11 +68,11 @@ describe('Prisma internals this package relies on (fails loudly when a Prisma up
     const { client } = fixture.db.createClient()
     const notFound = await client.user.findUniqueOrThrow({ where: { id: 404 } }).catch((error) => error)
     expect(notFound).toBeInstanceOf(Prisma.PrismaClientKnownRequestError)
-    expect(isStatementError(notFound)).toBe(true)
+    expect(isRefusal(notFound)).toBe(true)
     expect(isDatabaseFailure(notFound)).toBe(false)
     const invalid = await client.user.findMany({ where: { nope: 1 } as never }).catch((error) => error)
     expect(invalid).toBeInstanceOf(Prisma.PrismaClientValidationError)
-    expect(isStatementError(invalid)).toBe(true)
+    expect(isRefusal(invalid)).toBe(true)
     expect(isDatabaseFailure(invalid)).toBe(false)
     const { PrismaPg } = await import('@prisma/adapter-pg')
     const unreachable = new PrismaClient({

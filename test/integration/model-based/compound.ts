@@ -88,12 +88,28 @@ function batch(writes: readonly ModelWrite[], read: PoolRead | undefined): Write
  * `$transaction(async (tx) => …)`: some writes through `tx`, then pool reads through `tx` (cached and plain,
  * compared), then commit or a deliberate rollback. After a rollback, nothing it read or wrote may be visible.
  */
-function interactive(writes: readonly ModelWrite[], reads: readonly PoolRead[], rollback: boolean): Write {
+/**
+ * An interactive transaction: its writes, then reads compared inside it; then a rollback (`rollback`), or a
+ * commit. `tolerant`: a write Prisma refuses is caught and the transaction goes on to commit what it can (Prisma
+ * uses no savepoint, so the statements of a refused nested write before its failure stay in the transaction).
+ */
+function interactive(
+  writes: readonly ModelWrite[],
+  reads: readonly PoolRead[],
+  rollback: boolean,
+  tolerant = false,
+): Write {
+  const step = (call: string) => (tolerant ? `await tx.${call}.catch(ignore)` : `await tx.${call}`)
   const describe = (calls: readonly string[]) =>
-    `$transaction(async (tx) => { ${[...calls.map((call) => `await tx.${call}`), ...reads.map((read) => `read ${read} cached + plain`), ...(rollback ? ['throw (rollback)'] : [])].join('; ')} })`
+    `$transaction(async (tx) => { ${[...calls.map(step), ...reads.map((read) => `read ${read} cached + plain`), ...(rollback ? ['throw (rollback)'] : [])].join('; ')} })`
+  const kind = rollback
+    ? '$transaction.rollback'
+    : tolerant
+      ? '$transaction.tolerant'
+      : '$transaction.interactive'
   return {
     reach: union(writes),
-    kinds: kindsOf(rollback ? '$transaction.rollback' : '$transaction.interactive', writes),
+    kinds: kindsOf(kind, writes),
     async run({ client, base }) {
       const prepared = await Promise.all(writes.map((write) => write.prepare(base)))
       const call = describe(prepared.map((item) => item.call))
@@ -101,7 +117,10 @@ function interactive(writes: readonly ModelWrite[], reads: readonly PoolRead[], 
         .$transaction
       try {
         await transaction.call(client, async (tx) => {
-          for (const item of prepared) await item.send(tx)
+          for (const item of prepared) {
+            if (!tolerant) await item.send(tx)
+            else await item.send(tx).catch((error: unknown) => rejectedWrite(call, error))
+          }
           for (const read of reads) {
             const cached = await readCached(tx, read)
             const plain = await outcomeOf(method(tx, read.delegate, read.operation)(read.args))
@@ -121,7 +140,10 @@ function interactive(writes: readonly ModelWrite[], reads: readonly PoolRead[], 
 
 const poolRead = fc.constantFrom(...READS)
 
-/** Transactions of 1–3 writes from `writes`: batch, interactive committed, interactive rolled back. */
+/**
+ * Transactions of 1–3 writes from `writes`: batch, interactive committed, interactive rolled back, interactive
+ * that catches refused writes and commits.
+ */
 export function transactionWrites(writes: fc.Arbitrary<ModelWrite>): fc.Arbitrary<Write>[] {
   const some = fc.array(writes, { minLength: 1, maxLength: 3 })
   return [
@@ -134,5 +156,8 @@ export function transactionWrites(writes: fc.Arbitrary<ModelWrite>): fc.Arbitrar
     fc
       .record({ writes: some, reads: fc.array(poolRead, { maxLength: 2 }) })
       .map(({ writes, reads }) => interactive(writes, reads, true)),
+    fc
+      .record({ writes: some, reads: fc.array(poolRead, { maxLength: 2 }) })
+      .map(({ writes, reads }) => interactive(writes, reads, false, true)),
   ]
 }

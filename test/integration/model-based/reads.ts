@@ -177,6 +177,16 @@ export const READS: readonly PoolRead[] = [
     ],
   ),
 
+  // Reads pinned by columns that are no key: null, an enum, a BigInt, strings (equals, in); and one that is not
+  // pinned (case-insensitive).
+  read('post', 'findMany', { where: { authorId: null }, select: { id: true, title: true }, orderBy: byId }),
+  read('user', 'count', { where: { role: 'ADMIN' } }),
+  read('post', 'findMany', { where: { views: 0 }, select: { id: true }, orderBy: byId }),
+  read('post', 'findFirst', { where: { title: { equals: 'alpha' } }, orderBy: byId }),
+  read('comment', 'findMany', { where: { body: { in: ['nice', 'wow'] } }, orderBy: byId }),
+  read('user', 'findMany', { where: { name: null }, select: { id: true }, orderBy: byId }),
+  read('user', 'findMany', { where: { name: { equals: 'ann', mode: 'insensitive' } }, orderBy: byId }),
+
   // include / select of relations, both sides of every relation type.
   // 1:1 (User.profile, the side without the key) and the self-relation, both sides.
   pinned(

@@ -60,6 +60,32 @@ export function changedRows(before: Snapshot, after: Snapshot): ChangedRow[] {
   return changed
 }
 
+/** The errors the README calls refusals: the statement was refused and nothing written. */
+const REFUSALS: ReadonlySet<string> = new Set(
+  [
+    '2000',
+    '2001',
+    '2002',
+    '2003',
+    '2004',
+    '2005',
+    '2006',
+    '2007',
+    '2011',
+    '2012',
+    '2013',
+    '2014',
+    '2015',
+    '2016',
+    '2017',
+    '2018',
+    '2019',
+    '2020',
+    '2025',
+    '2033',
+  ].map((code) => `P${code}`),
+)
+
 /** Operations that name one row. */
 const SINGLE_ROW = new Set(['create', 'update', 'upsert', 'delete'])
 
@@ -89,7 +115,8 @@ export function rowPrecise(write: Write, outcome: string, changed: readonly Chan
   if (!('operation' in write)) return false
   const { operation, args, delegate } = write as ModelWrite
   const model = (delegate.charAt(0).toUpperCase() + delegate.slice(1)) as ModelName
-  if (outcome !== 'ok') return changed.length === 0
+  // A write Prisma refused changed nothing; one that failed otherwise (an unknown database error) may have.
+  if (outcome !== 'ok') return REFUSALS.has(outcome) && changed.length === 0
   // A write that changed no value still named rows the snapshots cannot show (an update to the same value).
   if (changed.length === 0) return false
   if (changed.some((row) => row.model !== model)) return false

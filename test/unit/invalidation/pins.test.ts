@@ -73,15 +73,25 @@ describe('pin values', () => {
     expect(rules.value('Post', 'title', 'A')).not.toBe(rules.value('Post', 'title', 'a'))
   })
 
-  it('fold @db.Citext columns on any provider', () => {
-    const schema = `${internals._engineConfig.inlineSchema}`.replace(
-      /(\n\s*email\s+String\s+@unique)/,
-      '$1 @db.Citext',
+  it('follow native string types: Citext and Char fold, Uuid compares its digits, others are never pinned', () => {
+    const schema = `${internals._engineConfig.inlineSchema}`
+      .replace(/(\n\s*email\s+String\s+@unique)/, '$1 @db.Citext')
+      .replace(/(\n\s*name\s+String\?)/, '$1 @db.Char(4)')
+      .replace(/(\n\s*bio\s+String)/, '$1 @db.Inet')
+      .replace(/(\n\s*id\s+String\s+@id @default\(uuid\(\)\))/, '$1 @db.Uuid')
+    for (const type of ['Citext', 'Char(4)', 'Inet', 'Uuid']) expect(schema).toContain(`@db.${type}`)
+    const native = new PinRules(buildSchemaGraph(internals._runtimeDataModel, schema), 'exact')
+    expect(native.value('User', 'email', 'A@x.io')).toBe(native.value('User', 'email', 'a@x.io'))
+    expect(native.value('User', 'name', 'cd  ')).toBe(native.value('User', 'name', 'cd'))
+    const uuid = 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'
+    expect(native.value('Sample', 'id', uuid.toUpperCase())).toBe(native.value('Sample', 'id', uuid))
+    expect(native.value('Sample', 'id', `{${uuid.replaceAll('-', '')}}`)).toBe(
+      native.value('Sample', 'id', uuid),
     )
-    expect(schema).toContain('@db.Citext')
-    const citext = new PinRules(buildSchemaGraph(internals._runtimeDataModel, schema), 'exact')
-    expect(citext.value('User', 'email', 'A@x.io')).toBe(citext.value('User', 'email', 'a@x.io'))
-    expect(citext.value('User', 'name', 'A')).not.toBe(citext.value('User', 'name', 'a'))
+    expect(native.value('Sample', 'id', 'not a uuid')).toBeUndefined()
+    expect(native.schemes('Profile').map((scheme) => scheme.fields.join('+'))).not.toContain('bio')
+    // Without the schema's word, exact.
+    expect(rules.value('User', 'email', 'A@x.io')).not.toBe(rules.value('User', 'email', 'a@x.io'))
   })
 
   it('make one pin per tuple, hash long values, and refuse too many', () => {

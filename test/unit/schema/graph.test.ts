@@ -161,7 +161,7 @@ describe('buildSchemaGraph on the generated test client', () => {
       kind: 'scalar',
       type: 'DateTime',
       isList: false,
-      caseInsensitive: false,
+      nativeType: undefined,
     })
     expect(graph.model('User')?.scalarFields).toContainEqual({
       name: 'email',
@@ -169,7 +169,7 @@ describe('buildSchemaGraph on the generated test client', () => {
       kind: 'scalar',
       type: 'String',
       isList: false,
-      caseInsensitive: false,
+      nativeType: undefined,
     })
     expect(graph.model('User')?.scalarFields.map((field) => field.name)).not.toContain('posts')
   })
