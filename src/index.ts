@@ -27,6 +27,7 @@ export type {
   CacheStrategy,
   InvalidateInput,
   MemoryOptions,
+  MissReason,
   ModelOptions,
   QueryCacheOptions,
   RawCacheStrategy,

@@ -27,7 +27,7 @@ import { BackgroundWork } from './read/background-work.ts'
 import { Loader, type LoaderHooks } from './read/loader.ts'
 import type { ReadResult, TierReader } from './read/lookup.ts'
 import { MemoryReader } from './read/memory-reader.ts'
-import { type Planned, ReadPlanner } from './read/planner.ts'
+import { type Planned, type ReadPlan, ReadPlanner } from './read/planner.ts'
 import { ReadPath } from './read/read-path.ts'
 import { RedisReader } from './read/redis-reader.ts'
 import { WriteBehind } from './read/write-behind.ts'
@@ -37,7 +37,7 @@ import { createCodec } from './storage/codec.ts'
 import { GuardedCall } from './storage/guarded-call.ts'
 import type { MemoryTier } from './storage/memory-tier.ts'
 import { RedisTier } from './storage/redis-tier.ts'
-import type { CacheStats, InvalidateInput, RedisLike } from './types.ts'
+import type { CacheEvent, CacheStats, InvalidateInput, RedisLike } from './types.ts'
 
 /** Providers whose default collations compare strings without case and trailing spaces. */
 const FOLDING_PROVIDERS: ReadonlySet<string> = new Set(['mysql', 'sqlserver'])
@@ -114,7 +114,13 @@ export class QueryCache {
     this.#bus = this.#instance.bus
     const trust = this.#bus ?? ALWAYS_TRUSTED
     const guard =
-      redis === undefined ? undefined : new GuardedCall({ timeoutMs: options.redisTimeoutMs, clock })
+      redis === undefined
+        ? undefined
+        : new GuardedCall({
+            timeoutMs: options.redisTimeoutMs,
+            clock,
+            onChange: (open) => reporter.emit({ type: 'breaker', state: open ? 'open' : 'closed' }),
+          })
     const redisTier =
       redis === undefined || guard === undefined
         ? undefined
@@ -124,7 +130,9 @@ export class QueryCache {
     if (redisTier !== undefined) this.#stats.enableTier('redis')
     this.#memory = options.memory === false ? undefined : this.#instance.memory(options.memory)
     const memoryReader =
-      this.#memory === undefined ? undefined : new MemoryReader(this.#memory, this.versions, trust, clock)
+      this.#memory === undefined
+        ? undefined
+        : new MemoryReader(this.#memory, this.versions, trust, clock, this.#instance.journal)
     const tiers: TierReader[] = memoryReader === undefined ? [] : [memoryReader]
     let redisParts: { tier: RedisTier; reader: RedisReader; writeBehind: WriteBehind } | undefined
     if (redisTier !== undefined) {
@@ -137,6 +145,7 @@ export class QueryCache {
         clock,
         writeBehind,
         memory: memoryReader,
+        journal: this.#instance.journal,
       })
       tiers.push(reader)
       redisParts = { tier: redisTier, reader, writeBehind }
@@ -160,6 +169,7 @@ export class QueryCache {
       background: this.#background,
       redis: redisTier,
       bus: this.#bus,
+      journal: this.#instance.journal,
     })
   }
 
@@ -199,11 +209,38 @@ export class QueryCache {
       return bus.ready(this.options.redisTimeoutMs).then(() => this.#serve(plan, load))
     }
     const planned = plan()
-    if (planned.kind === 'cache') return this.#readPath.read(planned.plan, load)
+    if (planned.kind === 'cache') {
+      if (!this.#reporter.listening) return this.#readPath.read(planned.plan, load)
+      return this.#observed(planned.plan, performance.now(), this.#readPath.read(planned.plan, load))
+    }
     this.#stats.count(planned.region, 'bypasses')
     const { model, operation, reason, region } = planned
     this.#reporter.emit({ type: 'bypass', model, operation, reason })
     return load().then((data) => ({ data, info: { status: 'bypass', region, key: '', age: 0 } }))
+  }
+
+  /** Reports a cached read's answer as a `read` event (only when someone listens). */
+  #observed(
+    plan: ReadPlan,
+    started: number,
+    result: Promise<ReadResult> | ReadResult,
+  ): Promise<ReadResult> | ReadResult {
+    const report = (done: ReadResult): ReadResult => {
+      const { status, tier, reason } = done.info
+      this.#reporter.emit({
+        type: 'read',
+        key: plan.key,
+        region: plan.region.name,
+        model: plan.model,
+        operation: plan.operation,
+        status,
+        duration: performance.now() - started,
+        ...(tier !== undefined ? { tier } : {}),
+        ...(reason !== undefined ? { reason } : {}),
+      })
+      return done
+    }
+    return result instanceof Promise ? result.then(report) : report(result)
   }
 
   /**
@@ -270,6 +307,11 @@ export class QueryCache {
   /** `$cache.invalidateAll()`: every entry of the namespace, every tier. */
   async invalidateAll(): Promise<void> {
     await this.#invalidator.invalidate([ALL_DEPENDENCY], 'hard', 'api')
+  }
+
+  /** `$cache.subscribe()`: events from now on, like `onEvent`. */
+  subscribe(listener: (event: CacheEvent) => void): () => void {
+    return this.#reporter.subscribe(listener)
   }
 
   /** `$cache.stats()`. */

@@ -8,6 +8,7 @@ import { TUNABLES } from './config/defaults.ts'
 import type { ResolvedOptions } from './config/options.ts'
 import { InvalidationBus } from './invalidation/bus.ts'
 import { LocalVersions } from './invalidation/versions.ts'
+import { InvalidationJournal } from './observability/journal.ts'
 import { GuardedCall } from './storage/guarded-call.ts'
 import { MemoryTier } from './storage/memory-tier.ts'
 import type { CacheEvent, RedisLike } from './types.ts'
@@ -24,6 +25,8 @@ export const INSTANCE_ID: unique symbol = Symbol.for('prisma-query-cache.instanc
 /** The state the clients of one instance share. */
 export class SharedInstance {
   readonly versions: LocalVersions
+  /** What moved each dependency last, to say why a read missed. */
+  readonly journal: InvalidationJournal
   readonly bus: InvalidationBus | undefined
   readonly #key: string
   readonly #options: ResolvedOptions
@@ -36,6 +39,7 @@ export class SharedInstance {
     this.#key = key
     this.#options = options
     this.versions = new LocalVersions(options.clock, TUNABLES.maxLocalVersions)
+    this.journal = new InvalidationJournal(TUNABLES.journalSize, options.clock)
     this.bus =
       redis === undefined
         ? undefined
@@ -48,6 +52,7 @@ export class SharedInstance {
             retryMs: TUNABLES.retryMs,
             onVersions: (dependencies, versions) => {
               this.versions.learn(dependencies, versions)
+              this.journal.record(dependencies, 'bus')
               this.#emit({ type: 'invalidate', dependencies, mode: 'hard', cause: 'bus' })
             },
             // Messages may have been missed: forget what this instance knew; Redis has the truth.

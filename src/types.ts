@@ -55,11 +55,51 @@ export interface MemoryOptions {
   maxBytes?: number
 }
 
+/** Why a cached read missed, as `withCacheInfo()` and the `miss` event say. */
+export type MissReason =
+  /** No tier held an entry for the key (never loaded, expired out of Redis, or evicted from it). */
+  | { kind: 'absent' }
+  /** An entry was there, too old for this read's `ttl` and `swr`. */
+  | { kind: 'expired'; age: number }
+  /** The memory tier dropped the entry to stay within its bounds (and no other tier had it). */
+  | { kind: 'evicted' }
+  /**
+   * An entry was there, but a dependency it was loaded under moved on: `dependency` (a model, `!Model`, a pin
+   * `=Model.field=value`, a tag `#tag`, a region `@region`, the namespace `*`), moved by `cause` at `at` (clock ms)
+   * through `model`/`operation` when a write did it; `cause: 'unknown'` when this instance did not see the move
+   * (another instance, before its message arrived).
+   */
+  | {
+      kind: 'invalidated'
+      dependency: string
+      cause: 'write' | 'api' | 'raw-sql' | 'bus' | 'unknown'
+      at?: number
+      model?: string
+      operation?: string
+    }
+  /** The read asked to load now (`cacheStrategy.refresh`). */
+  | { kind: 'refresh' }
+
 /** An event reported through `onEvent`. */
 export type CacheEvent =
   | { type: 'hit'; key: string; region: string; model: string; tier: TierName; age: number }
   | { type: 'stale'; key: string; region: string; model: string; tier: TierName; age: number }
-  | { type: 'miss'; key: string; region: string; model: string }
+  | { type: 'miss'; key: string; region: string; model: string; reason: MissReason }
+  /**
+   * A cached read answered: `duration` is milliseconds from the call to the answer (a `performance.now()`
+   * interval, not the cache's clock).
+   */
+  | {
+      type: 'read'
+      key: string
+      region: string
+      model: string
+      operation: string
+      status: CacheStatus
+      tier?: TierName
+      duration: number
+      reason?: MissReason
+    }
   | { type: 'load'; key: string; region: string; model: string; duration: number; stored: boolean }
   | {
       type: 'bypass'
@@ -89,6 +129,8 @@ export type CacheEvent =
   | { type: 'error'; error: Error; operation: string; key?: string }
   /** The cross-instance invalidation bus went down or came (back) up. */
   | { type: 'bus'; state: 'up' | 'down' }
+  /** The Redis circuit breaker opened (Redis is not asked for a while) or closed again. */
+  | { type: 'breaker'; state: 'open' | 'closed' }
 
 /** Minimal shape of an ioredis `Redis` or `Cluster` instance that this package uses. */
 export interface RedisLike {
@@ -207,6 +249,8 @@ export interface CacheInfo {
   key: string
   /** Milliseconds since the returned result was loaded from the database (0 for a miss or bypass). */
   age: number
+  /** Why a miss missed. */
+  reason?: MissReason
 }
 
 /** Counters of one region. */
@@ -257,6 +301,8 @@ export interface CacheApi {
   stats(): CacheStats
   /** Waits for background work and closes connections this cache opened (never a client it was given). */
   close(): Promise<void>
+  /** Calls `listener` for every event from now on, like the `onEvent` option; returns the function that stops it. */
+  subscribe(listener: (event: CacheEvent) => void): () => void
 }
 
 /** A Prisma promise with `withCacheInfo()`. */

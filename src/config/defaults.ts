@@ -49,4 +49,8 @@ export const TUNABLES = {
   lockPoll: { firstMs: 5, maxMs: 200 },
   /** Distinct object keys whose JSON text the key builder remembers (argument keys come from the schema). */
   quotedKeyCacheLimit: 4096,
+  /** Dependencies whose last invalidation an instance remembers, to say why a read missed. */
+  journalSize: 10_000,
+  /** Keys the memory tier evicted that it remembers, to say a miss was an eviction. */
+  evictedKeys: 1_024,
 } as const

@@ -1,5 +1,6 @@
 import { TUNABLES } from '../config/defaults.ts'
 import type { Reporter } from '../observability/events.ts'
+import type { InvalidationJournal } from '../observability/journal.ts'
 import type { BackgroundWork } from '../read/background-work.ts'
 import type { RedisTier } from '../storage/redis-tier.ts'
 import type { CacheEvent } from '../types.ts'
@@ -25,6 +26,8 @@ export interface InvalidatorOptions {
   /** With Redis: where versions live, and the bus that tells the other instances. */
   redis: RedisTier | undefined
   bus: InvalidationBus | undefined
+  /** Where each invalidation is recorded, to say why a read missed. */
+  journal: InvalidationJournal
 }
 
 /**
@@ -41,6 +44,7 @@ export class Invalidator {
   readonly #background: BackgroundWork
   readonly #redis: RedisTier | undefined
   readonly #bus: InvalidationBus | undefined
+  readonly #journal: InvalidationJournal
   /** Dependencies whose bump failed, with the number of the failure that left each pending. */
   readonly #pendingBumps = new Map<string, number>()
   #failedBumps = 0
@@ -53,6 +57,7 @@ export class Invalidator {
     this.#background = options.background
     this.#redis = options.redis
     this.#bus = options.bus
+    this.#journal = options.journal
     this.#retry = new RetryTimer(TUNABLES.retryMs, () => {
       if (this.#pendingBumps.size > 0) return this.#bumpInRedis([])
       this.#retry.stop()
@@ -73,6 +78,13 @@ export class Invalidator {
     if (dependencies.length === 0) return
     if (this.#redis !== undefined) await this.#bumpInRedis(dependencies)
     else this.#versions.bump(dependencies)
+    if (cause !== 'bus') {
+      const { model, operation } = context ?? {}
+      this.#journal.record(dependencies, cause, {
+        ...(model !== undefined ? { model } : {}),
+        ...(operation !== undefined ? { operation } : {}),
+      })
+    }
     this.#reporter.stats.invalidation()
     this.#reporter.emit({ type: 'invalidate', dependencies, mode, cause, ...context })
   }

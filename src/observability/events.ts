@@ -31,25 +31,35 @@ export function reportedError(tier: TierName | undefined, operation: string, err
  */
 export class Reporter {
   readonly stats: StatsRecorder
-  readonly #listener: ((event: CacheEvent) => void) | undefined
+  readonly #listeners = new Set<(event: CacheEvent) => void>()
 
+  /** `listener`: the `onEvent` option, if any; more can `subscribe()`. */
   constructor(stats: StatsRecorder, listener: ((event: CacheEvent) => void) | undefined) {
     this.stats = stats
-    this.#listener = listener
+    if (listener !== undefined) this.#listeners.add(listener)
   }
 
   /** True when someone listens: callers skip building events nobody reads. */
   get listening(): boolean {
-    return this.#listener !== undefined
+    return this.#listeners.size > 0
+  }
+
+  /** Adds a listener; returns the function that removes it. */
+  subscribe(listener: (event: CacheEvent) => void): () => void {
+    const own = (event: CacheEvent) => listener(event)
+    this.#listeners.add(own)
+    return () => {
+      this.#listeners.delete(own)
+    }
   }
 
   emit(event: CacheEvent): void {
-    const listener = this.#listener
-    if (listener === undefined) return
-    try {
-      listener(event)
-    } catch {
-      // A listener's failure is its own business.
+    for (const listener of this.#listeners) {
+      try {
+        listener(event)
+      } catch {
+        // A listener's failure is its own business.
+      }
     }
   }
 
@@ -57,7 +67,7 @@ export class Reporter {
   fail(tier: TierName | undefined, operation: string, error: unknown, site?: FailureSite): void {
     if (site !== undefined) this.stats.count(site.region, 'errors')
     if (tier !== undefined) this.stats.tierError(tier)
-    if (this.#listener === undefined) return
+    if (this.#listeners.size === 0) return
     const reported = reportedError(tier, operation, error)
     this.emit({ type: 'error', error: reported, operation, ...(site !== undefined ? { key: site.key } : {}) })
   }

@@ -74,6 +74,7 @@ export function queryCache(options: QueryCacheOptions = {}) {
       invalidateAll: () => cache.invalidateAll(),
       stats: () => cache.snapshot(),
       close: () => cache.close(),
+      subscribe: (listener) => cache.subscribe(listener),
     }
     const rawHook = rawWriteHook(current, dialectOf(schema.provider))
     const $transaction = transactionWrapper(

@@ -7,6 +7,7 @@ import type { TransactionWindow } from '../prisma/transactions.ts'
 import { copyValue, estimateSize } from '../storage/copy.ts'
 import type { RedisTier } from '../storage/redis-tier.ts'
 import type { StoredEntry } from '../storage/tier.ts'
+import type { MissReason } from '../types.ts'
 import type { BackgroundWork } from './background-work.ts'
 import { entryLifetime } from './freshness.ts'
 import type { Capture, LookupState, ReadResult, Validation } from './lookup.ts'
@@ -84,7 +85,8 @@ export class Loader {
   async miss(plan: ReadPlan, load: () => Promise<unknown>, state: LookupState): Promise<ReadResult> {
     const region = plan.region.name
     this.#reporter.stats.count(region, 'misses')
-    this.#reporter.emit({ type: 'miss', key: plan.key, region, model: plan.model })
+    const reason: MissReason = plan.refresh ? { kind: 'refresh' } : (state.reason ?? { kind: 'absent' })
+    this.#reporter.emit({ type: 'miss', key: plan.key, region, model: plan.model, reason })
     const existing = this.#flights.get(plan.key)
     let data: unknown
     try {
@@ -112,7 +114,7 @@ export class Loader {
         info: { status: 'stale', tier: fallback.tier, region, key: plan.key, age },
       }
     }
-    return { data: copyValue(data), info: { status: 'miss', region, key: plan.key, age: 0 } }
+    return { data: copyValue(data), info: { status: 'miss', region, key: plan.key, age: 0, reason } }
   }
 
   /** Reloads a stale entry behind the caller that was served it, unless a load of that key is in flight. */

@@ -1,4 +1,4 @@
-import type { CacheInfo, TierName } from '../types.ts'
+import type { CacheInfo, MissReason, TierName } from '../types.ts'
 import type { ReadPlan } from './planner.ts'
 
 /** When and under which bus epoch versions were read from the source of truth (see `MemoryTrust`). */
@@ -41,6 +41,8 @@ export interface LookupState {
   capture?: Capture
   /** A Redis command of this read failed: the load asks Redis nothing more (at most one timeout per read). */
   redisFailed?: boolean
+  /** Why the first tier that had an entry could not serve it. */
+  reason?: MissReason
 }
 
 /**

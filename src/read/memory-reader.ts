@@ -1,9 +1,11 @@
 import type { MemoryTrust } from '../invalidation/bus.ts'
 import type { LocalVersions } from '../invalidation/versions.ts'
+import type { InvalidationJournal } from '../observability/journal.ts'
 import { copyValue } from '../storage/copy.ts'
 import type { MemoryEntry, MemoryTier } from '../storage/memory-tier.ts'
 import type { StoredEntry } from '../storage/tier.ts'
-import type { Candidate, TierReader, Validation } from './lookup.ts'
+import type { MissReason } from '../types.ts'
+import type { Candidate, LookupState, TierReader, Validation } from './lookup.ts'
 import type { ReadPlan } from './planner.ts'
 
 /**
@@ -17,24 +19,36 @@ export class MemoryReader implements TierReader {
   readonly #versions: LocalVersions
   readonly #trust: MemoryTrust
   readonly #clock: () => number
+  readonly #journal: InvalidationJournal
 
-  constructor(memory: MemoryTier, versions: LocalVersions, trust: MemoryTrust, clock: () => number) {
+  constructor(
+    memory: MemoryTier,
+    versions: LocalVersions,
+    trust: MemoryTrust,
+    clock: () => number,
+    journal: InvalidationJournal,
+  ) {
     this.#memory = memory
     this.#versions = versions
     this.#trust = trust
     this.#clock = clock
+    this.#journal = journal
   }
 
   uses(plan: ReadPlan): boolean {
     return plan.region.memory
   }
 
-  lookup(plan: ReadPlan): Candidate | undefined {
+  lookup(plan: ReadPlan, state: LookupState): Candidate | undefined {
     const entry = this.#memory.get(plan.key)
-    if (entry === undefined) return undefined
+    if (entry === undefined) {
+      if (this.#memory.wasEvicted(plan.key)) state.reason ??= { kind: 'evicted' }
+      return undefined
+    }
     // The key determines the dependencies within this process, so the entry's own list is the plan's.
     if (!this.#versions.matches(entry.dependencies, entry.versions)) {
       this.#memory.delete(plan.key)
+      state.reason ??= this.#why(entry)
       return undefined
     }
     // Another instance's invalidation may have been missed: Redis validates the entry again.
@@ -43,6 +57,17 @@ export class MemoryReader implements TierReader {
       this.#versions.peek(plan.softDependency) !== entry.softVersion ||
       this.#versions.isHeld(plan.softDependency)
     return { tier: 'memory', storedAt: entry.storedAt, soft, value: () => copyValue(entry.value) }
+  }
+
+  /** Which dependency of an entry moved on, and what moved it. */
+  #why(entry: StoredEntry): MissReason {
+    const { dependencies, versions } = entry
+    for (let i = 0; i < dependencies.length; i++) {
+      const dependency = dependencies[i] as string
+      if (this.#versions.peek(dependency) !== versions[i] || this.#versions.isHeld(dependency))
+        return this.#journal.reason(dependency)
+    }
+    return { kind: 'absent' }
   }
 
   /**

@@ -85,7 +85,10 @@ export class ReadPath {
     const age = Math.max(0, this.#clock() - storedAt)
     const freshness = judgeFreshness(age, candidate.soft, plan)
     if (freshness === 'fallback') state.fallback ??= { tier, storedAt, value: () => candidate.value() }
-    if (freshness !== 'fresh' && freshness !== 'stale') return undefined
+    if (freshness !== 'fresh' && freshness !== 'stale') {
+      state.reason ??= { kind: 'expired', age }
+      return undefined
+    }
     const region = plan.region.name
     const status = freshness === 'fresh' ? 'hit' : 'stale'
     this.#reporter.stats.count(region, freshness === 'fresh' ? 'hits' : 'stale', tier)

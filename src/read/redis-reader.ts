@@ -1,10 +1,12 @@
 import type { MemoryTrust } from '../invalidation/bus.ts'
 import type { LocalVersions } from '../invalidation/versions.ts'
 import type { Reporter } from '../observability/events.ts'
+import type { InvalidationJournal } from '../observability/journal.ts'
 import { copyValue } from '../storage/copy.ts'
 import { sameList } from '../storage/entry.ts'
 import type { RedisTier } from '../storage/redis-tier.ts'
 import type { StoredEntry } from '../storage/tier.ts'
+import type { MissReason } from '../types.ts'
 import type { Candidate, Capture, LookupState, TierReader, Validation } from './lookup.ts'
 import type { MemoryReader } from './memory-reader.ts'
 import type { ReadPlan } from './planner.ts'
@@ -20,6 +22,8 @@ export interface RedisReaderOptions {
   writeBehind: WriteBehind
   /** Where served Redis entries are kept for the next read, when the memory tier is on. */
   memory: MemoryReader | undefined
+  /** What moved each dependency last, to say why a read missed. */
+  journal: InvalidationJournal
 }
 
 /**
@@ -36,8 +40,10 @@ export class RedisReader implements TierReader {
   readonly #clock: () => number
   readonly #writeBehind: WriteBehind
   readonly #memory: MemoryReader | undefined
+  readonly #journal: InvalidationJournal
 
   constructor(options: RedisReaderOptions) {
+    this.#journal = options.journal
     this.#redis = options.redis
     this.#versions = options.versions
     this.#trust = options.trust
@@ -75,7 +81,7 @@ export class RedisReader implements TierReader {
         return { tier: 'redis', storedAt, soft: false, value: () => copyValue(data) }
       }
       if (bytes === null) return undefined
-      const entry = await this.#current(plan, bytes, capture.versions)
+      const entry = await this.#current(plan, bytes, capture.versions, state)
       if (entry === undefined) return undefined
       return {
         tier: 'redis',
@@ -127,6 +133,7 @@ export class RedisReader implements TierReader {
     plan: ReadPlan,
     bytes: Uint8Array,
     captured: readonly string[],
+    state?: LookupState,
   ): Promise<StoredEntry | undefined> {
     let entry: StoredEntry
     try {
@@ -136,13 +143,28 @@ export class RedisReader implements TierReader {
       return undefined
     }
     const check = matchCaptured(entry, plan, captured)
-    if (check === false) return undefined
     if (check === true) return entry
+    if (check === false) {
+      if (state !== undefined) state.reason ??= this.#why(entry, plan, captured)
+      return undefined
+    }
     const versions = await this.#redis.readVersions(check.dependencies)
     this.#versions.learn(check.dependencies, versions)
-    return check.positions.every((position, i) => entry.versions[position] === versions[i])
-      ? entry
-      : undefined
+    const moved = check.positions.findIndex((position, i) => entry.versions[position] !== versions[i])
+    if (moved < 0) return entry
+    if (state !== undefined) state.reason ??= this.#journal.reason(check.dependencies[moved] as string)
+    return undefined
+  }
+
+  /** Which dependency of a Redis entry moved on (by the versions read with it), and what moved it. */
+  #why(entry: StoredEntry, plan: ReadPlan, captured: readonly string[]): MissReason {
+    const dependencies = plan.captureDependencies
+    for (let i = 0; i < plan.dependencies.length; i++) {
+      const position = entry.dependencies.indexOf(dependencies[i] as string)
+      if (position < 0 || entry.versions[position] !== captured[i])
+        return this.#journal.reason(dependencies[i] as string)
+    }
+    return { kind: 'absent' }
   }
 
   /** Decoded fresh from bytes, the value is not shared; the memory tier keeps a private copy. */

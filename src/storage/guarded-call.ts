@@ -24,6 +24,8 @@ export interface GuardedCallOptions {
   failures?: number
   /** Milliseconds the breaker stays open. Default `TUNABLES.breaker.openMs`. */
   openMs?: number
+  /** Told when the breaker opens (`true`) and when a success closes it again (`false`). */
+  onChange?: (open: boolean) => void
 }
 
 /**
@@ -36,6 +38,7 @@ export class GuardedCall {
   readonly #clock: () => number
   readonly #maxFailures: number
   readonly #openMs: number
+  readonly #onChange: ((open: boolean) => void) | undefined
   #failures = 0
   #openUntil = 0
 
@@ -44,6 +47,7 @@ export class GuardedCall {
     this.#clock = options.clock
     this.#maxFailures = options.failures ?? TUNABLES.breaker.failures
     this.#openMs = options.openMs ?? TUNABLES.breaker.openMs
+    this.#onChange = options.onChange
   }
 
   /** Runs `start()` unless the breaker is open; a failure or a timeout counts against the breaker. */
@@ -55,11 +59,17 @@ export class GuardedCall {
     try {
       const result = await withTimeout(start(), this.#timeoutMs, what)
       this.#failures = 0
-      this.#openUntil = 0
+      if (this.#openUntil !== 0) {
+        this.#openUntil = 0
+        this.#onChange?.(false)
+      }
       return result
     } catch (error) {
       this.#failures++
-      if (this.#failures >= this.#maxFailures) this.#openUntil = this.#clock() + this.#openMs
+      if (this.#failures >= this.#maxFailures) {
+        if (this.#openUntil === 0) this.#onChange?.(true)
+        this.#openUntil = this.#clock() + this.#openMs
+      }
       throw error
     }
   }

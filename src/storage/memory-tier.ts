@@ -1,4 +1,5 @@
 import { LRUCache } from 'lru-cache'
+import { TUNABLES } from '../config/defaults.ts'
 import type { StoredEntry, TierDriver } from './tier.ts'
 
 /** An entry of the memory tier: a stored entry plus what the memory tier alone needs. */
@@ -29,6 +30,8 @@ export class MemoryTier implements TierDriver<false> {
   readonly name = 'memory' as const
   readonly async = false as const
   readonly #lru: LRUCache<string, MemoryEntry>
+  /** Keys recently evicted to stay within the bounds, oldest first (bounded). */
+  readonly #evicted = new Set<string>()
 
   constructor(options: MemoryTierOptions) {
     const { clock } = options
@@ -41,7 +44,18 @@ export class MemoryTier implements TierDriver<false> {
       perf: { now: clock },
       ttlResolution: 0,
       ttlAutopurge: false,
+      dispose: (_, key, reason) => {
+        if (reason !== 'evict') return
+        this.#evicted.add(key)
+        if (this.#evicted.size > TUNABLES.evictedKeys)
+          this.#evicted.delete(this.#evicted.values().next().value as string)
+      },
     })
+  }
+
+  /** True when `key` was evicted to stay within the bounds (and not stored again since). */
+  wasEvicted(key: string): boolean {
+    return this.#evicted.size > 0 && this.#evicted.has(key)
   }
 
   get(key: string): MemoryEntry | undefined {

@@ -1,11 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { Prisma, PrismaClient } from '../../generated/prisma/client.ts'
-import {
-  clientSchema,
-  isDatabaseFailure,
-  isRefusal,
-  modelContext,
-} from '../../src/prisma/internals.ts'
+import { clientSchema, isDatabaseFailure, isRefusal, modelContext } from '../../src/prisma/internals.ts'
 import { countDuring, useFixture } from './helpers.ts'
 
 // Every Prisma internal read in src/prisma/internals.ts that is not guarded by transactions.test.ts: when a

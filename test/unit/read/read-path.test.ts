@@ -45,7 +45,10 @@ describe('ReadPath over the memory tier', () => {
     const db = new FakeDatabase()
     const plan = planOf(regionOf())
     const miss = await stack.read(plan, db.load)
-    expect(miss).toEqual({ data: ADA, info: { status: 'miss', region: 'default', key: plan.key, age: 0 } })
+    expect(miss).toEqual({
+      data: ADA,
+      info: { status: 'miss', region: 'default', key: plan.key, age: 0, reason: { kind: 'absent' } },
+    })
     stack.clock.advance(400)
     const hit = synchronous(stack.read(plan, db.load))
     expect(hit).toEqual({
@@ -93,7 +96,13 @@ describe('ReadPath over the memory tier', () => {
     db.rows = GRACE
     stack.clock.advance(1_001)
     const { data, info } = await stack.read(plan, db.load)
-    expect(info).toEqual({ status: 'miss', region: 'default', key: plan.key, age: 0 })
+    expect(info).toEqual({
+      status: 'miss',
+      region: 'default',
+      key: plan.key,
+      age: 0,
+      reason: { kind: 'expired', age: 1001 },
+    })
     expect(data).toEqual(GRACE)
     expect(synchronous(stack.read(plan, db.load)).data).toEqual(GRACE)
     expect(db.loads).toBe(2)

@@ -9,6 +9,7 @@ import {
 import { Invalidator } from '../../../src/invalidation/invalidator.ts'
 import { LocalVersions } from '../../../src/invalidation/versions.ts'
 import { Reporter } from '../../../src/observability/events.ts'
+import { InvalidationJournal } from '../../../src/observability/journal.ts'
 import { StatsRecorder } from '../../../src/observability/stats.ts'
 import { BackgroundWork } from '../../../src/read/background-work.ts'
 import { Loader, type LoaderHooks } from '../../../src/read/loader.ts'
@@ -170,13 +171,15 @@ export function readStack(options: ReadStackOptions = {}) {
   )
   const trust = options.trust ?? ALWAYS_TRUSTED
   const memory = new MemoryTier({ maxEntries: 100, maxBytes: 1_000_000, clock: clock.read })
-  const memoryReader = new MemoryReader(memory, versions, trust, clock.read)
+  const journal = new InvalidationJournal(1_000, clock.read)
+  const memoryReader = new MemoryReader(memory, versions, trust, clock.read, journal)
   const tiers: TierReader[] = [memoryReader]
   let redis: { tier: RedisTier; reader: RedisReader; writeBehind: WriteBehind } | undefined
   if (options.redis !== undefined) {
     const tier = redisTierOn(options.redis, clock)
     const writeBehind = new WriteBehind(tier, background, reporter)
     const reader = new RedisReader({
+      journal,
       redis: tier,
       versions,
       trust,
@@ -200,6 +203,7 @@ export function readStack(options: ReadStackOptions = {}) {
   })
   const readPath = new ReadPath(tiers, loader, reporter, clock.read)
   const invalidator = new Invalidator({
+    journal,
     versions,
     reporter,
     clock: clock.read,
