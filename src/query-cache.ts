@@ -39,6 +39,20 @@ import type { MemoryTier } from './storage/memory-tier.ts'
 import { RedisTier } from './storage/redis-tier.ts'
 import type { CacheEvent, CacheStats, InvalidateInput, RedisLike } from './types.ts'
 
+/** What tools of this package see of a cache (`$cache[CACHE_INTERNALS]`). */
+export interface CacheInternals {
+  namespace: string
+  /** This process's instance of the namespace. */
+  instanceId: string
+  redis: RedisLike | undefined
+  regions: readonly string[]
+  /** With Redis: whether the bus subscription is live. */
+  busUp: boolean | undefined
+}
+
+/** The key under which `$cache` carries its {@link CacheInternals} (a registered symbol: not enumerable API). */
+export const CACHE_INTERNALS: unique symbol = Symbol.for('prisma-query-cache.internals')
+
 /** Providers whose default collations compare strings without case and trailing spaces. */
 const FOLDING_PROVIDERS: ReadonlySet<string> = new Set(['mysql', 'sqlserver'])
 
@@ -72,6 +86,7 @@ export class QueryCache {
   readonly #instance: SharedInstance
   readonly #listener: InstanceListener
   readonly #ownedRedis: RedisLike | undefined
+  readonly #redisClient: RedisLike | undefined
   #closed = false
 
   /** `internal`: test-only injection points (loader hooks, a separate instance). */
@@ -103,6 +118,7 @@ export class QueryCache {
     )
     this.#planner = new ReadPlanner(options, this.graph, this.pins)
     this.#ownedRedis = ownsRedis ? redis : undefined
+    this.#redisClient = redis
 
     this.#instance = instanceFor(options, redis, separate)
     this.#listener = {
@@ -307,6 +323,17 @@ export class QueryCache {
   /** `$cache.invalidateAll()`: every entry of the namespace, every tier. */
   async invalidateAll(): Promise<void> {
     await this.#invalidator.invalidate([ALL_DEPENDENCY], 'hard', 'api')
+  }
+
+  /** What tools of this package (the dashboard) need to know of this cache; not public API. */
+  get internals(): CacheInternals {
+    return {
+      namespace: this.options.namespace,
+      instanceId: this.#instance.id,
+      redis: this.#redisClient,
+      regions: [...this.options.regions.keys()],
+      busUp: this.#bus?.up,
+    }
   }
 
   /** `$cache.subscribe()`: events from now on, like `onEvent`. */

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto'
 /**
  * One cache *instance* per namespace and process: every client extended with `queryCache()` in one process that
  * shares a namespace (and uses Redis, or does not, alike) shares its versions, its memory tier and its bus, so a
@@ -24,6 +25,8 @@ export const INSTANCE_ID: unique symbol = Symbol.for('prisma-query-cache.instanc
 
 /** The state the clients of one instance share. */
 export class SharedInstance {
+  /** A random id of this instance (process-wide per namespace), e.g. to tell instances apart on a dashboard. */
+  readonly id = randomBytes(6).toString('hex')
   readonly versions: LocalVersions
   /** What moved each dependency last, to say why a read missed. */
   readonly journal: InvalidationJournal

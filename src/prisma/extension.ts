@@ -2,7 +2,7 @@ import { createRequire } from 'node:module'
 import { Prisma } from '@prisma/client/extension'
 import { resolveOptions } from '../config/options.ts'
 import { ConfigError } from '../errors.ts'
-import { QueryCache } from '../query-cache.ts'
+import { CACHE_INTERNALS, QueryCache } from '../query-cache.ts'
 import { dialectOf } from '../raw-sql/invalidation.ts'
 import type { LoaderHooks } from '../read/loader.ts'
 import { INSTANCE_ID } from '../shared-instance.ts'
@@ -76,6 +76,7 @@ export function queryCache(options: QueryCacheOptions = {}) {
       close: () => cache.close(),
       subscribe: (listener) => cache.subscribe(listener),
     }
+    Object.defineProperty(api, CACHE_INTERNALS, { get: () => cache.internals, enumerable: false })
     const rawHook = rawWriteHook(current, dialectOf(schema.provider))
     const $transaction = transactionWrapper(
       builtinTransaction(client),
