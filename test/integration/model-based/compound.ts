@@ -1,6 +1,7 @@
 import { isDeepStrictEqual } from 'node:util'
 import fc from 'fast-check'
 import type { CacheInfo } from '../../../src/index.ts'
+import type { ProviderFeatures } from '../../setup/providers.ts'
 import {
   cachedArgs,
   ModelMismatch,
@@ -10,7 +11,7 @@ import {
   readCached,
   rejectedWrite,
 } from './calls.ts'
-import { type PoolRead, READS } from './reads.ts'
+import { type PoolRead, readsOn } from './reads.ts'
 import type { ModelName } from './schema-map.ts'
 import { show } from './show.ts'
 import type { ModelWrite, Write } from './write.ts'
@@ -138,13 +139,15 @@ function interactive(
   }
 }
 
-const poolRead = fc.constantFrom(...READS)
-
 /**
  * Transactions of 1–3 writes from `writes`: batch, interactive committed, interactive rolled back, interactive
  * that catches refused writes and commits.
  */
-export function transactionWrites(writes: fc.Arbitrary<ModelWrite>): fc.Arbitrary<Write>[] {
+export function transactionWrites(
+  writes: fc.Arbitrary<ModelWrite>,
+  features: ProviderFeatures,
+): fc.Arbitrary<Write>[] {
+  const poolRead = fc.constantFrom(...readsOn(features))
   const some = fc.array(writes, { minLength: 1, maxLength: 3 })
   return [
     fc

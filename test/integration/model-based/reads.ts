@@ -1,4 +1,5 @@
 import type { Prisma, PrismaClient } from '../../../generated/prisma/client.ts'
+import type { Provider, ProviderFeatures } from '../../setup/providers.ts'
 import type { Outcome } from './calls.ts'
 import { dataOf, type RowPin } from './rows.ts'
 import { type ModelName, modelOf, modelsNamed } from './schema-map.ts'
@@ -44,6 +45,8 @@ export interface PoolRead {
    * them must leave it cached.
    */
   readonly pins?: (before: Outcome | undefined) => RowPin[]
+  /** The one provider whose Prisma client accepts the arguments (elsewhere both sides fail validation alike). */
+  readonly onlyOn?: Provider
   toString(): string
 }
 
@@ -71,6 +74,11 @@ const byId = { id: 'asc' } as const
 /** A read with the rows it is pinned to. */
 function pinned(poolRead: PoolRead, pins: NonNullable<PoolRead['pins']>): PoolRead {
   return { ...poolRead, pins, toString: poolRead.toString }
+}
+
+/** A read whose arguments only `provider`'s client accepts. */
+function onlyOn(provider: Provider, poolRead: PoolRead): PoolRead {
+  return { ...poolRead, onlyOn: provider, toString: poolRead.toString }
 }
 
 const pin = (model: ModelName, match: (row: Record<string, unknown>) => boolean): RowPin => ({ model, match })
@@ -185,7 +193,10 @@ export const READS: readonly PoolRead[] = [
   read('post', 'findFirst', { where: { title: { equals: 'alpha' } }, orderBy: byId }),
   read('comment', 'findMany', { where: { body: { in: ['nice', 'wow'] } }, orderBy: byId }),
   read('user', 'findMany', { where: { name: null }, select: { id: true }, orderBy: byId }),
-  read('user', 'findMany', { where: { name: { equals: 'ann', mode: 'insensitive' } }, orderBy: byId }),
+  onlyOn(
+    'postgresql',
+    read('user', 'findMany', { where: { name: { equals: 'ann', mode: 'insensitive' } }, orderBy: byId }),
+  ),
 
   // include / select of relations, both sides of every relation type.
   // 1:1 (User.profile, the side without the key) and the self-relation, both sides.
@@ -375,3 +386,8 @@ export const READS: readonly PoolRead[] = [
     orderBy: [{ team: { memberships: { _count: 'desc' } } }, { userId: 'asc' }, { teamId: 'asc' }],
   }),
 ]
+
+/** The reads of the pool that `features`' provider accepts (what a transaction may run among its writes). */
+export function readsOn(features: ProviderFeatures): readonly PoolRead[] {
+  return READS.filter((poolRead) => poolRead.onlyOn === undefined || poolRead.onlyOn === features.provider)
+}

@@ -48,7 +48,9 @@ export function stepOn(
   const model = modelWrites(features)
   return fc.oneof(
     { arbitrary: model, weight: 40 },
-    ...(include.transactions ? transactionWrites(model).map((arbitrary) => ({ arbitrary, weight: 2 })) : []),
+    ...(include.transactions
+      ? transactionWrites(model, features).map((arbitrary) => ({ arbitrary, weight: 2 }))
+      : []),
     ...(include.raw ? [{ arbitrary: fc.oneof(...RAW_WRITES[features.dialect]), weight: 3 }] : []),
   )
 }
