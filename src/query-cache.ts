@@ -218,16 +218,22 @@ export class QueryCache {
   /**
    * Reads that arrive before the bus has subscribed wait for it (at most `redisTimeout`), so that the memory
    * tier is usable from the first read; entries validated before the subscription would not be trusted after.
+   * A read that waited the whole `redisTimeout` has paid its one timeout: it asks Redis nothing more.
    */
-  #serve(plan: () => Planned, load: () => Promise<unknown>): Promise<ReadResult> | ReadResult {
+  #serve(
+    plan: () => Planned,
+    load: () => Promise<unknown>,
+    redisFailed = false,
+  ): Promise<ReadResult> | ReadResult {
     const bus = this.#bus
     if (bus !== undefined && !bus.settled) {
-      return bus.ready(this.options.redisTimeoutMs).then(() => this.#serve(plan, load))
+      return bus.ready(this.options.redisTimeoutMs).then((inTime) => this.#serve(plan, load, !inTime))
     }
     const planned = plan()
     if (planned.kind === 'cache') {
-      if (!this.#reporter.listening) return this.#readPath.read(planned.plan, load)
-      return this.#observed(planned.plan, performance.now(), this.#readPath.read(planned.plan, load))
+      const read = this.#readPath.read(planned.plan, load, redisFailed)
+      if (!this.#reporter.listening) return read
+      return this.#observed(planned.plan, performance.now(), read)
     }
     this.#stats.count(planned.region, 'bypasses')
     const { model, operation, reason, region } = planned

@@ -31,6 +31,7 @@ interface BusMessage {
 
 /** A connection that can subscribe: an ioredis `Redis` or `Cluster` duplicate. */
 interface Subscriber {
+  status?: string
   subscribe(channel: string): Promise<unknown>
   on(event: string, listener: (...args: any[]) => void): unknown
   quit(): Promise<unknown>
@@ -114,6 +115,7 @@ export class InvalidationBus implements MemoryTrust {
     this.#publisher = options.redis
     this.#channel = `{${options.namespace}}:bus`
     this.#options = options
+    options.guard.watch(options.redis)
     // One attempt at a time: a PUBLISH that hangs until its timeout must not pile up more behind it.
     this.#retry = new RetryTimer(options.retryMs, () =>
       this.#sending === undefined ? this.#send() : Promise.resolve(),
@@ -130,18 +132,21 @@ export class InvalidationBus implements MemoryTrust {
     return this.#settled
   }
 
-  /** Resolves when the first subscription attempt has settled, or after `timeoutMs`. */
-  ready(timeoutMs: number): Promise<void> {
-    if (this.#settled) return Promise.resolve()
-    return new Promise<void>((resolve) => {
+  /**
+   * Resolves when the first subscription attempt has settled (true), or with false after `timeoutMs`: Redis is
+   * slow to answer, and the caller, which has paid its one timeout, asks it nothing more.
+   */
+  ready(timeoutMs: number): Promise<boolean> {
+    if (this.#settled) return Promise.resolve(true)
+    return new Promise<boolean>((resolve) => {
       const timer = setTimeout(() => {
+        resolve(false) // before settling, which would wake this waiter as in time
         this.#settle()
-        resolve()
       }, timeoutMs)
       timer.unref()
       this.#waiters.push(() => {
         clearTimeout(timer)
-        resolve()
+        resolve(true)
       })
     })
   }
@@ -176,7 +181,11 @@ export class InvalidationBus implements MemoryTrust {
     // The subscriber goes when the client it was duplicated from ends (its owner quit it).
     this.#redis.on?.('end', () => void this.close())
     duplicate.on('error', (error: unknown) => this.#options.onError('bus', error))
-    duplicate.on('close', () => this.#down())
+    // A first attempt that cannot connect settles at once: reads need not wait for a subscription that will not come.
+    duplicate.on('close', () => {
+      this.#settle()
+      this.#down()
+    })
     duplicate.on('end', () => this.#down())
     duplicate.on('message', (channel: string, message: string) => this.#receive(channel, message))
     // After a reconnect ioredis subscribes again by itself before 'ready'; our own SUBSCRIBE's reply comes
@@ -333,6 +342,8 @@ export class InvalidationBus implements MemoryTrust {
     const subscriber = this.#subscriber
     this.#subscriber = undefined
     if (subscriber === undefined) return
+    // A QUIT to a connection that is not up would wait in its offline queue.
+    if (subscriber.status !== 'ready') return subscriber.disconnect()
     await withTimeout(subscriber.quit(), this.#options.guard.timeoutMs, 'QUIT').catch(() =>
       subscriber.disconnect(),
     )

@@ -23,9 +23,12 @@ export class ReadPath {
     this.#clock = clock
   }
 
-  /** Serves a read from a tier or by running `load` (shared with concurrent identical reads). */
-  read(plan: ReadPlan, load: () => Promise<unknown>): Promise<ReadResult> | ReadResult {
-    const state: LookupState = {}
+  /**
+   * Serves a read from a tier or by running `load` (shared with concurrent identical reads); `redisFailed` when
+   * Redis already failed this read, which then asks it nothing.
+   */
+  read(plan: ReadPlan, load: () => Promise<unknown>, redisFailed = false): Promise<ReadResult> | ReadResult {
+    const state: LookupState = redisFailed ? { redisFailed } : {}
     if (plan.refresh) return this.#loader.miss(plan, load, state)
     return this.#readFrom(0, plan, load, state)
   }

@@ -63,6 +63,7 @@ export class RedisReader implements TierReader {
   }
 
   async lookup(plan: ReadPlan, state: LookupState): Promise<Candidate | undefined> {
+    if (state.redisFailed === true) return undefined
     const dependencies = plan.captureDependencies
     const validation = this.validation()
     try {

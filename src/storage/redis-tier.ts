@@ -50,6 +50,7 @@ export class RedisTier implements TierDriver<true> {
     const mgetBuffer = (client as { mgetBuffer?: MgetBuffer }).mgetBuffer
     const cluster = (client as { isCluster?: boolean }).isCluster === true
     this.#mgetBuffer = !cluster && typeof mgetBuffer === 'function' ? mgetBuffer.bind(client) : undefined
+    this.#guard.watch(client)
   }
 
   /** The decoded entry, or undefined. Rejects with a `SerializationError` for bytes that are not an entry. */

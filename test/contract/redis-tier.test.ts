@@ -48,6 +48,9 @@ tierContract('RedisTier', {
 })
 
 /** A client that records the name of every command it is sent, for counting round trips. */
+/** Methods of a client that are no Redis command. */
+const EVENT_METHODS = new Set(['on', 'once', 'off', 'removeListener'])
+
 function recording(target: Redis): { client: RedisLike; commands: string[] } {
   const commands: string[] = []
   const proxy = new Proxy(target, {
@@ -55,7 +58,8 @@ function recording(target: Redis): { client: RedisLike; commands: string[] } {
       const member = Reflect.get(object, property, receiver)
       if (typeof member !== 'function') return member
       return (...args: unknown[]) => {
-        commands.push(String(property))
+        // Listening to the connection's events is no command.
+        if (!EVENT_METHODS.has(String(property))) commands.push(String(property))
         return member.apply(object, args)
       }
     },

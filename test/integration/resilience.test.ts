@@ -1,9 +1,9 @@
-import { createServer, type Server, type Socket } from 'node:net'
 import { PrismaPg } from '@prisma/adapter-pg'
 import { Redis } from 'ioredis'
 import { describe, expect, it } from 'vitest'
 import { PrismaClient } from '../../generated/prisma/client.ts'
 import { queryCache } from '../../src/index.ts'
+import { silentServer } from '../setup/silent-server.ts'
 import { cachedClient, countDuring, ManualClock, useFixture } from './helpers.ts'
 
 // Cache trouble never fails a query: Redis errors and undecodable entries become misses, reported through
@@ -67,26 +67,6 @@ describe('Redis unavailable', () => {
     redis.disconnect()
   })
 })
-
-/** A TCP server on loopback that accepts connections and never answers: the slowest possible Redis. */
-async function silentServer(): Promise<{ port: number; close: () => Promise<void> }> {
-  const sockets = new Set<Socket>()
-  const server: Server = createServer((socket) => {
-    sockets.add(socket)
-    socket.on('error', () => {})
-  })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const address = server.address()
-  if (address === null || typeof address === 'string') throw new Error('no port')
-  return {
-    port: address.port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy()
-        server.close(() => resolve())
-      }),
-  }
-}
 
 describe('Redis that never answers', () => {
   it('adds at most redisTimeout per command; reads and writes stay correct', async () => {
