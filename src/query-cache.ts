@@ -162,6 +162,7 @@ export class QueryCache {
         writeBehind,
         memory: memoryReader,
         journal: this.#instance.journal,
+        background: this.#background,
       })
       tiers.push(reader)
       redisParts = { tier: redisTier, reader, writeBehind }

@@ -54,7 +54,7 @@ export class SharedInstance {
             guard: new GuardedCall({ timeoutMs: options.redisTimeoutMs, clock: options.clock }),
             retryMs: TUNABLES.retryMs,
             onVersions: (dependencies, versions) => {
-              this.versions.learn(dependencies, versions)
+              this.versions.learn(dependencies, versions, this.bus?.stamp() ?? -1)
               this.journal.record(dependencies, 'bus')
               this.#emit({ type: 'invalidate', dependencies, mode: 'hard', cause: 'bus' })
             },

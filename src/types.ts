@@ -146,6 +146,9 @@ export interface RedisLike {
   set(key: string, value: string | Buffer, mode: 'PX', ms: number, nx: 'NX'): Promise<unknown>
   eval(script: string, numKeys: number, ...args: (string | number)[]): Promise<unknown>
   evalsha(sha: string, numKeys: number, ...args: (string | number)[]): Promise<unknown>
+  /** ioredis' binary-safe EVALSHA and EVAL; used for a read's one-round-trip lookup on a single Redis. */
+  evalshaBuffer?(sha: string, numKeys: number, ...args: (string | number)[]): Promise<unknown>
+  evalBuffer?(script: string, numKeys: number, ...args: (string | number)[]): Promise<unknown>
   script(subcommand: 'LOAD', script: string): Promise<unknown>
   quit(): Promise<unknown>
   duplicate?(): RedisLike

@@ -94,9 +94,10 @@ export class Invalidator {
     const redis = this.#redis as RedisTier
     const all = [...new Set([...this.#pendingBumps.keys(), ...dependencies])]
     const failuresBefore = this.#failedBumps
+    const epoch = this.#bus?.stamp() ?? -1
     try {
       const versions = await redis.bumpVersions(all, () => freshVersion(this.#clock()))
-      this.#versions.learn(all, versions)
+      this.#versions.learn(all, versions, epoch)
       // A bump that failed while this one ran may be for a write this one does not cover: it stays pending.
       const settled = all.filter((dependency) => (this.#pendingBumps.get(dependency) ?? 0) <= failuresBefore)
       for (const dependency of settled) this.#pendingBumps.delete(dependency)

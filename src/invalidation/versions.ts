@@ -29,6 +29,8 @@ export function nextVersion(version: string): string {
 export class LocalVersions {
   readonly #versions = new Map<string, string>()
   readonly #held = new Set<string>()
+  /** The bus epoch under which each known version was last read from Redis or heard of (see {@link confirmed}). */
+  readonly #confirmedIn = new Map<string, number>()
   #changes = 0
   readonly #clock: () => number
   readonly #max: number
@@ -48,7 +50,10 @@ export class LocalVersions {
     this.#changes++
     if (!this.#versions.has(dependency) && this.#versions.size >= this.#max) {
       const oldest = this.#versions.keys().next()
-      if (oldest.done !== true) this.#versions.delete(oldest.value)
+      if (oldest.done !== true) {
+        this.#versions.delete(oldest.value)
+        this.#confirmedIn.delete(oldest.value)
+      }
     }
     this.#versions.set(dependency, version)
   }
@@ -82,15 +87,38 @@ export class LocalVersions {
     return true
   }
 
-  /** Moves each dependency forward to the given version if it is newer than the known one. */
-  learn(dependencies: readonly string[], versions: readonly (string | null)[]): void {
+  /**
+   * Moves each dependency forward to the given version if it is newer than the known one. `epoch`: the bus epoch
+   * when the versions were asked of Redis (or heard of on the bus), -1 when the bus was down; see
+   * {@link confirmed}.
+   */
+  learn(dependencies: readonly string[], versions: readonly (string | null)[], epoch = -1): void {
     for (let i = 0; i < dependencies.length; i++) {
       const version = versions[i]
       if (version === null || version === undefined) continue
       const dependency = dependencies[i] as string
       const known = this.#versions.get(dependency)
       if (known === undefined || compareVersions(version, known) > 0) this.#set(dependency, version)
+      if (epoch >= 0) this.#confirmedIn.set(dependency, epoch)
     }
+  }
+
+  /**
+   * The known versions of `dependencies` if each was read from Redis or heard of on the bus under the bus
+   * subscription of `epoch` (the live one) and none is held: then every later bump of them reaches this instance
+   * as a message, as it does for the memory tier's entries, and the versions are as good as Redis' own for an
+   * entry only this instance keeps. Undefined otherwise.
+   */
+  confirmed(dependencies: readonly string[], epoch: number): string[] | undefined {
+    if (epoch < 0 || this.anyHeld(dependencies)) return undefined
+    const out = new Array<string>(dependencies.length)
+    for (let i = 0; i < dependencies.length; i++) {
+      const dependency = dependencies[i] as string
+      const version = this.#versions.get(dependency)
+      if (version === undefined || this.#confirmedIn.get(dependency) !== epoch) return undefined
+      out[i] = version
+    }
+    return out
   }
 
   /**
@@ -135,6 +163,7 @@ export class LocalVersions {
   clear(): void {
     this.#changes++
     this.#versions.clear()
+    this.#confirmedIn.clear()
   }
 
   /** Number of dependencies known. */

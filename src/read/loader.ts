@@ -10,7 +10,7 @@ import type { StoredEntry } from '../storage/tier.ts'
 import type { MissReason } from '../types.ts'
 import type { BackgroundWork } from './background-work.ts'
 import { entryLifetime } from './freshness.ts'
-import type { Capture, LookupState, ReadResult, Validation } from './lookup.ts'
+import type { Capture, Lease, LookupState, ReadResult, Validation } from './lookup.ts'
 import type { MemoryReader } from './memory-reader.ts'
 import type { ReadPlan } from './planner.ts'
 import type { RedisReader } from './redis-reader.ts'
@@ -88,12 +88,13 @@ export class Loader {
     const reason: MissReason = plan.refresh ? { kind: 'refresh' } : (state.reason ?? { kind: 'absent' })
     this.#reporter.emit({ type: 'miss', key: plan.key, region, model: plan.model, reason })
     const existing = this.#flights.get(plan.key)
+    const join = existing !== undefined && !plan.refresh && this.#canJoin(plan, existing)
+    if (join) state.lease?.release()
     let data: unknown
     try {
-      data =
-        existing !== undefined && !plan.refresh && this.#canJoin(plan, existing)
-          ? await existing.promise
-          : await this.#start(plan, load, state.capture, state.redisFailed === true).promise
+      data = join
+        ? await (existing as Flight).promise
+        : await this.#start(plan, load, state.capture, state.redisFailed === true, state.lease).promise
     } catch (error) {
       const fallback = state.fallback
       if (fallback === undefined || !isDatabaseFailure(error)) throw error
@@ -142,14 +143,20 @@ export class Loader {
     flight.changes = undefined
   }
 
-  #start(plan: ReadPlan, load: () => Promise<unknown>, captured?: Capture, redisFailed = false): Flight {
+  #start(
+    plan: ReadPlan,
+    load: () => Promise<unknown>,
+    captured?: Capture,
+    redisFailed = false,
+    lease?: Lease,
+  ): Flight {
     // A capture made by the lookup counts from the start; otherwise, until the load captures, any change stops
     // others joining.
     const flight: Flight =
       captured === undefined
         ? { versions: undefined, changes: this.#versions.changes, promise: Promise.resolve() }
         : { versions: captured.versions, changes: undefined, promise: Promise.resolve() }
-    flight.promise = this.#load(plan, load, flight, captured, redisFailed).finally(() => {
+    flight.promise = this.#load(plan, load, flight, captured, redisFailed, lease).finally(() => {
       if (this.#flights.get(plan.key) === flight) this.#flights.delete(plan.key)
     })
     this.#flights.set(plan.key, flight)
@@ -162,6 +169,7 @@ export class Loader {
     flight: Flight,
     captured: Capture | undefined,
     redisFailed: boolean,
+    lease: Lease | undefined,
   ): Promise<unknown> {
     const redis = this.#redis
     let lock: LeaseLock | undefined
@@ -188,11 +196,12 @@ export class Loader {
         onError: (error) => this.#reporter.fail('redis', 'lock', error, site),
         track: (work) => this.#background.track(work),
         afterWait: afterLockWait && (() => afterLockWait(plan.key)),
+        lease,
       })
       if (outcome.kind === 'loaded') return outcome.data
       lock = outcome.lock
       skipRedis = outcome.redisFailed
-    }
+    } else lease?.release()
     let stored: Promise<void> | undefined
     try {
       const result = await this.#loadAndStore(plan, load, flight, captured, skipRedis)
@@ -266,13 +275,20 @@ export class Loader {
 
   /**
    * The current versions of `dependencies`, or undefined when a result loaded now must not be stored under them.
-   * With Redis they come from Redis even for a memory-only region: a version minted here could be ahead of
-   * Redis' counter, and then the bumps that follow, which only move versions forward, would never invalidate the
-   * entry.
+   * With Redis they are never minted here: a version minted here could be ahead of Redis' counter, and then the
+   * bumps that follow, which only move versions forward, would never invalidate the entry. They come from Redis,
+   * or for a memory-only region from what this instance learnt from Redis under the live bus subscription.
    */
   #capture(plan: ReadPlan, dependencies: readonly string[]): string[] | Promise<string[] | undefined> {
-    if (this.#redis === undefined) return this.#versions.current(dependencies)
-    return this.#captureInRedis(this.#redis.tier, plan, dependencies)
+    const redis = this.#redis
+    if (redis === undefined) return this.#versions.current(dependencies)
+    // An entry only this instance keeps (memory-only region) needs no round trip when the versions are known
+    // under the live bus subscription: a later bump reaches this instance as it reaches its other memory entries.
+    if (!plan.region.redis) {
+      const known = this.#versions.confirmed(dependencies, redis.reader.validation().epoch)
+      if (known !== undefined) return known
+    }
+    return this.#captureInRedis(redis.tier, plan, dependencies)
   }
 
   async #captureInRedis(
@@ -280,12 +296,13 @@ export class Loader {
     plan: ReadPlan,
     dependencies: readonly string[],
   ): Promise<string[] | undefined> {
+    const { epoch } = this.#validation()
     const versions = await redis.currentVersions(
       dependencies,
       () => freshVersion(this.#clock()),
       entryLifetime(plan),
     )
-    this.#versions.learn(dependencies, versions)
+    this.#versions.learn(dependencies, versions, epoch)
     // Redis does not show an invalidation this instance still holds: its versions would outlive the write.
     return this.#versions.anyHeld(dependencies) ? undefined : versions
   }

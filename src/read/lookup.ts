@@ -1,5 +1,6 @@
 import type { CacheInfo, MissReason, TierName } from '../types.ts'
 import type { ReadPlan } from './planner.ts'
+import type { LeaseLock } from './stampede-lock.ts'
 
 /** When and under which bus epoch versions were read from the source of truth (see `MemoryTrust`). */
 export interface Validation {
@@ -43,6 +44,19 @@ export interface LookupState {
   redisFailed?: boolean
   /** Why the first tier that had an entry could not serve it. */
   reason?: MissReason
+  /**
+   * The lease lock the lookup's round trip tried for the load that may follow (taken, or held by another
+   * instance). Whoever does not use a taken lease releases it.
+   */
+  lease?: Lease
+}
+
+/** A lease lock a lookup tried: `taken` by this read, or held by someone else. */
+export interface Lease {
+  readonly lock: LeaseLock
+  readonly taken: boolean
+  /** Gives a taken lease back at once (in the background); a no-op for one held by someone else. */
+  release(): void
 }
 
 /**

@@ -60,7 +60,10 @@ export class ReadPath {
     candidate: Candidate | undefined,
   ): Promise<ReadResult> | ReadResult {
     const served = this.#serve(plan, load, candidate, state)
-    if (served !== undefined) return served
+    if (served !== undefined) {
+      state.lease?.release()
+      return served
+    }
     // A concurrent load may have filled the faster tiers while this one answered.
     for (let i = 0; i < index; i++) {
       const tier = this.#tiers[i] as TierReader
@@ -68,7 +71,10 @@ export class ReadPath {
       const found = tier.lookup(plan, {})
       if (found instanceof Promise) continue
       const again = this.#serve(plan, load, found, {})
-      if (again !== undefined) return again
+      if (again !== undefined) {
+        state.lease?.release()
+        return again
+      }
     }
     return this.#readFrom(index + 1, plan, load, state)
   }

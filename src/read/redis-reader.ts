@@ -1,5 +1,5 @@
 import type { MemoryTrust } from '../invalidation/bus.ts'
-import type { LocalVersions } from '../invalidation/versions.ts'
+import { freshVersion, type LocalVersions } from '../invalidation/versions.ts'
 import type { Reporter } from '../observability/events.ts'
 import type { InvalidationJournal } from '../observability/journal.ts'
 import { copyValue } from '../storage/copy.ts'
@@ -7,9 +7,12 @@ import { sameList } from '../storage/entry.ts'
 import type { RedisTier } from '../storage/redis-tier.ts'
 import type { StoredEntry } from '../storage/tier.ts'
 import type { MissReason } from '../types.ts'
-import type { Candidate, Capture, LookupState, TierReader, Validation } from './lookup.ts'
+import type { BackgroundWork } from './background-work.ts'
+import { entryLifetime } from './freshness.ts'
+import type { Candidate, Capture, Lease, LookupState, TierReader, Validation } from './lookup.ts'
 import type { MemoryReader } from './memory-reader.ts'
 import type { ReadPlan } from './planner.ts'
+import { type LeaseLock, leaseLockFor } from './stampede-lock.ts'
 import type { WriteBehind } from './write-behind.ts'
 
 /** Construction parameters of {@link RedisReader}. */
@@ -22,6 +25,8 @@ export interface RedisReaderOptions {
   writeBehind: WriteBehind
   /** Where served Redis entries are kept for the next read, when the memory tier is on. */
   memory: MemoryReader | undefined
+  /** Runs the release of a lease nobody used. */
+  background: BackgroundWork
   /** What moved each dependency last, to say why a read missed. */
   journal: InvalidationJournal
 }
@@ -41,8 +46,10 @@ export class RedisReader implements TierReader {
   readonly #writeBehind: WriteBehind
   readonly #memory: MemoryReader | undefined
   readonly #journal: InvalidationJournal
+  readonly #background: BackgroundWork
 
   constructor(options: RedisReaderOptions) {
+    this.#background = options.background
     this.#journal = options.journal
     this.#redis = options.redis
     this.#versions = options.versions
@@ -62,13 +69,28 @@ export class RedisReader implements TierReader {
     return { epoch: this.#trust.stamp(), at: this.#clock() }
   }
 
+  /**
+   * One round trip: the entry with the versions of the plan's dependencies, judged by Redis; when nothing there
+   * is servable, the same trip is the capture of the load that follows and tries its lease lock (`state.lease`).
+   */
   async lookup(plan: ReadPlan, state: LookupState): Promise<Candidate | undefined> {
     if (state.redisFailed === true) return undefined
     const dependencies = plan.captureDependencies
     const validation = this.validation()
+    const lock = this.#redis.judges && this.#wantsLock(plan) ? leaseLockFor(plan.key) : undefined
     try {
-      const { bytes, versions } = await this.#redis.lookup(plan.key, dependencies)
-      this.#versions.learn(dependencies, versions)
+      const reply = await this.#redis.read({
+        key: plan.key,
+        dependencies,
+        now: validation.at,
+        servableMs: plan.ttlMs + plan.swrMs,
+        lifetimeMs: entryLifetime(plan),
+        freshVersion: freshVersion(validation.at),
+        lock: lock && { ...lock, leaseMs: plan.region.lockLeaseMs },
+      })
+      const { bytes, versions } = reply
+      if (lock !== undefined && reply.outcome === 'load') state.lease = this.#lease(plan, lock, reply.locked)
+      this.#versions.learn(dependencies, versions, validation.epoch)
       // Versions read before the load queries the database are a valid capture for it, unless this instance
       // knows of an invalidation that has not reached Redis yet.
       if (versions.some((v) => v === null) || this.#versions.anyHeld(dependencies)) return undefined
@@ -82,7 +104,7 @@ export class RedisReader implements TierReader {
         return { tier: 'redis', storedAt, soft: false, value: () => copyValue(data) }
       }
       if (bytes === null) return undefined
-      const entry = await this.#current(plan, bytes, capture.versions, state)
+      const entry = await this.#current(plan, bytes, capture.versions, state, reply.outcome === 'servable')
       if (entry === undefined) return undefined
       return {
         tier: 'redis',
@@ -94,7 +116,32 @@ export class RedisReader implements TierReader {
     } catch (error) {
       this.#reporter.fail('redis', 'read', error, { region: plan.region.name, key: plan.key })
       state.redisFailed = true
+      // The script may have taken the lock with its reply lost: no orphan lease may hold the others.
+      if (lock !== undefined) this.#lease(plan, lock, true).release()
       return undefined
+    }
+  }
+
+  /** Whether a load after this read's lookup would take the lease lock (see `Loader`). */
+  #wantsLock(plan: ReadPlan): boolean {
+    return (
+      plan.region.lock &&
+      !this.#versions.anyHeld(plan.dependencies) &&
+      !this.#versions.isHeld(plan.softDependency)
+    )
+  }
+
+  #lease(plan: ReadPlan, lock: LeaseLock, taken: boolean): Lease {
+    const site = { region: plan.region.name, key: plan.key }
+    let released = !taken
+    return {
+      lock,
+      taken,
+      release: () => {
+        if (released) return
+        released = true
+        this.#background.track(this.#redis.releaseLock(lock.key, lock.token), 'lock', site)
+      },
     }
   }
 
@@ -105,10 +152,11 @@ export class RedisReader implements TierReader {
   async findFresh(plan: ReadPlan): Promise<unknown> {
     const dependencies = plan.captureDependencies
     try {
+      // Read-only: a waiter writes nothing (the MGET of a plain lookup).
       const validation = this.validation()
       const { bytes, versions } = await this.#redis.lookup(plan.key, dependencies)
       if (bytes === null || versions.some((v) => v === null)) return undefined
-      this.#versions.learn(dependencies, versions)
+      this.#versions.learn(dependencies, versions, validation.epoch)
       // A reply older than what this instance knows (a slow node) would validate an entry a write replaced.
       const hard = dependencies.slice(0, -1)
       if (!this.#versions.matches(hard, (versions as string[]).slice(0, -1))) return undefined
@@ -135,6 +183,7 @@ export class RedisReader implements TierReader {
     bytes: Uint8Array,
     captured: readonly string[],
     state?: LookupState,
+    judgedServable = false,
   ): Promise<StoredEntry | undefined> {
     let entry: StoredEntry
     try {
@@ -149,6 +198,8 @@ export class RedisReader implements TierReader {
       if (state !== undefined) state.reason ??= this.#why(entry, plan, captured)
       return undefined
     }
+    // Redis read the pins the entry's result gave from its header, and found them current.
+    if (judgedServable) return entry
     const versions = await this.#redis.readVersions(check.dependencies)
     this.#versions.learn(check.dependencies, versions)
     const moved = check.positions.findIndex((position, i) => entry.versions[position] !== versions[i])

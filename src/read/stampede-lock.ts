@@ -8,6 +8,15 @@ export interface LeaseLock {
   token: string
 }
 
+/** This process's prefix of lock tokens; a counter makes each token unique without a random number per read. */
+const TOKEN_PREFIX = randomBytes(6).toString('hex')
+let tokens = 0
+
+/** A lock on `key`'s lease (`${key}:lock`) with a token no other owner has. */
+export function leaseLockFor(key: string): LeaseLock {
+  return { key: `${key}:lock`, token: `${TOKEN_PREFIX}${(tokens++).toString(36)}` }
+}
+
 /**
  * What waiting for a key's lock came to: another instance's loaded data, or a load of our own (holding the lock,
  * or not; `redisFailed` when Redis failed, so that the load does not ask it again).
@@ -32,6 +41,8 @@ export interface LockWait {
   track(work: Promise<unknown>): void
   /** Test hook: after a wait found no entry, before trying the lock again. */
   afterWait?: (() => Promise<void> | void) | undefined
+  /** What the read's lookup already learnt of the lock in its round trip: taken, or held by another. */
+  lease?: { lock: LeaseLock; taken: boolean } | undefined
 }
 
 /**
@@ -40,11 +51,21 @@ export interface LockWait {
  * expired lease hands over at once). Redis trouble means loading without the lock: never a failed query.
  */
 export async function lockOrWait(wait: LockWait): Promise<LockOutcome> {
-  const { redis, leaseMs } = wait
-  const lock: LeaseLock = { key: `${wait.key}:lock`, token: randomBytes(8).toString('hex') }
+  const { redis, leaseMs, lease } = wait
+  if (lease?.taken === true) return { kind: 'load', lock: lease.lock, redisFailed: false }
+  const lock: LeaseLock = lease?.lock ?? leaseLockFor(wait.key)
   const deadline = wait.clock() + leaseMs
   let delay: number = TUNABLES.lockPoll.firstMs
-  for (let waited = false; ; waited = true) {
+  // Held by another: the lookup tried already, so the first step is the wait.
+  for (let waited = lease !== undefined; ; waited = true) {
+    if (waited) {
+      if (wait.clock() >= deadline) return { kind: 'load', lock: undefined, redisFailed: false }
+      await new Promise((resolve) => setTimeout(resolve, delay))
+      delay = Math.min(delay * 2, TUNABLES.lockPoll.maxMs)
+      const found = await wait.findEntry()
+      if (found !== undefined) return { kind: 'loaded', data: found }
+      await wait.afterWait?.()
+    }
     try {
       if (await redis.acquireLock(lock.key, lock.token, leaseMs)) {
         if (!waited) return { kind: 'load', lock, redisFailed: false }
@@ -60,12 +81,6 @@ export async function lockOrWait(wait: LockWait): Promise<LockOutcome> {
       wait.track(redis.releaseLock(lock.key, lock.token).catch(() => undefined))
       return { kind: 'load', lock: undefined, redisFailed: true }
     }
-    if (wait.clock() >= deadline) return { kind: 'load', lock: undefined, redisFailed: false }
-    await new Promise((resolve) => setTimeout(resolve, delay))
-    delay = Math.min(delay * 2, TUNABLES.lockPoll.maxMs)
-    const found = await wait.findEntry()
-    if (found !== undefined) return { kind: 'loaded', data: found }
-    await wait.afterWait?.()
   }
 }
 

@@ -51,6 +51,73 @@ for i, key in ipairs(KEYS) do
 end
 return out`
 
+/**
+ * A read's one round trip. KEYS: the entry, its lease lock, the version keys of the read's capture dependencies.
+ * ARGV: the version key prefix, now (ms), the age up to which an entry is served (ttl + swr, ms), the lock lease
+ * (ms, 0: no lock), the lock token, the lifetime of an entry stored now (ms), a fresh version.
+ *
+ * Returns {entry bytes or nil, versions, outcome}. Outcome 0: the entry is servable (every dependency it recorded,
+ * read from its header, is at its recorded version, and it is young enough); nothing is written, and a missing
+ * version is returned as nil. Otherwise a load follows, and this is its capture and its lock: missing versions
+ * are created with the fresh value, every version key lives at least the new entry's lifetime (as
+ * CURRENT_VERSIONS), and the lease lock is tried: outcome 1 without the lock (none asked, or another holds it),
+ * 2 with it. An entry in another layout is never servable here; the caller decodes it and judges for itself.
+ */
+const LOOKUP = `
+local bytes = redis.call('GET', KEYS[1])
+local versions = {}
+local complete = true
+for i = 3, #KEYS do
+  local v = redis.call('GET', KEYS[i])
+  if not v then
+    complete = false
+    v = false
+  end
+  versions[i - 2] = v
+end
+if bytes and complete and string.sub(bytes, 1, 3) == 'Q2,' then
+  local position = 4
+  local function field()
+    local stop = string.find(bytes, ',', position, true)
+    if not stop then return nil end
+    local text = string.sub(bytes, position, stop - 1)
+    position = stop + 1
+    return text
+  end
+  local storedAt = tonumber(field())
+  field()
+  local count = tonumber(field())
+  local servable = storedAt ~= nil and count ~= nil and tonumber(ARGV[2]) - storedAt <= tonumber(ARGV[3])
+  if servable then
+    for _ = 1, count do
+      local length = tonumber(field())
+      if not length then
+        servable = false
+        break
+      end
+      local dependency = string.sub(bytes, position, position + length - 1)
+      position = position + length
+      if redis.call('GET', ARGV[1] .. dependency) ~= field() then
+        servable = false
+        break
+      end
+    end
+  end
+  if servable then return {bytes, versions, 0} end
+end
+local ttl = ARGV[6]
+for i = 3, #KEYS do
+  if versions[i - 2] then
+    redis.call('PEXPIRE', KEYS[i], ttl, 'GT')
+  else
+    versions[i - 2] = ARGV[7]
+    redis.call('SET', KEYS[i], ARGV[7], 'PX', ttl)
+  end
+end
+local outcome = 1
+if ARGV[4] ~= '0' and redis.call('SET', KEYS[2], ARGV[5], 'PX', ARGV[4], 'NX') then outcome = 2 end
+return {bytes, versions, outcome}`
+
 /** Deletes the lock KEYS[1] only if it still holds this owner's token ARGV[1]. */
 const RELEASE_LOCK = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then
@@ -60,10 +127,26 @@ return 0`
 
 /** The scripts the Redis tier runs. */
 export const SCRIPTS = {
+  lookup: script(LOOKUP),
   release: script(RELEASE_LOCK),
   current: script(CURRENT_VERSIONS),
   bump: script(BUMP_VERSIONS),
 } as const
+
+/** Runs a script by its SHA with binary-safe replies, loading it with EVAL when Redis does not know it (NOSCRIPT). */
+export async function runBufferScript(
+  client: Required<Pick<RedisLike, 'evalshaBuffer' | 'evalBuffer'>>,
+  s: Script,
+  keys: readonly string[],
+  args: readonly (string | number)[],
+): Promise<unknown> {
+  try {
+    return await client.evalshaBuffer(s.sha, keys.length, ...keys, ...args)
+  } catch (error) {
+    if (!(error instanceof Error) || !error.message.includes('NOSCRIPT')) throw error
+    return client.evalBuffer(s.source, keys.length, ...keys, ...args)
+  }
+}
 
 /** Runs a script by its SHA, loading it with EVAL when Redis does not know it (NOSCRIPT). */
 export async function runScript(

@@ -4,7 +4,7 @@ import type { RedisLike } from '../types.ts'
 import type { Codec } from './codec.ts'
 import { decodeEntry, encodeEntry } from './entry.ts'
 import type { GuardedCall } from './guarded-call.ts'
-import { runScript, SCRIPTS, type Script } from './redis-scripts.ts'
+import { runBufferScript, runScript, SCRIPTS, type Script } from './redis-scripts.ts'
 import type { StoredEntry, TierDriver } from './tier.ts'
 
 /** ioredis' binary-safe MGET. */
@@ -26,6 +26,37 @@ export interface RedisLookup {
   versions: (string | null)[]
 }
 
+/** What a read asks of Redis in its one round trip (see the LOOKUP script). */
+export interface ReadRequest {
+  key: string
+  /** The read's capture dependencies, the soft dependency last. */
+  dependencies: readonly string[]
+  /** Clock time (ms) the entry's age is judged at. */
+  now: number
+  /** Age (ms) up to which an entry is served, fresh or stale (ttl + swr). */
+  servableMs: number
+  /** How long an entry stored by the load that may follow lives (ms): its version keys live at least as long. */
+  lifetimeMs: number
+  /** A version for dependencies that have none. */
+  freshVersion: string
+  /** The lease lock to take if a load follows, or undefined. */
+  lock: { key: string; token: string; leaseMs: number } | undefined
+}
+
+/** What a read learnt in its round trip. */
+export interface ReadReply extends RedisLookup {
+  /**
+   * `servable`: Redis judged the entry servable and wrote nothing. `load`: a load follows; `versions` are its
+   * capture (none missing) and `locked` says whether it holds the lease lock. `unjudged`: a Redis that cannot run
+   * the script (a Cluster): plain lookup, versions may be missing, no lock taken.
+   */
+  outcome: 'servable' | 'load' | 'unjudged'
+  locked: boolean
+}
+
+/** Largest age or lifetime passed to a script: Lua reads no `Infinity`. */
+const MAX_SCRIPT_MS = Number.MAX_SAFE_INTEGER
+
 /**
  * The Redis tier: a key/value driver for encoded entries plus the version counters and lease locks. Version keys
  * of a namespace share one hash tag (`{namespace}`) so multi-key scripts work on a Redis Cluster; entry keys
@@ -40,6 +71,8 @@ export class RedisTier implements TierDriver<true> {
   readonly #versionPrefix: string
   /** One MGET for the hit path; not on a Cluster, where the entry and the version keys live in different slots. */
   readonly #mgetBuffer: MgetBuffer | undefined
+  /** True when {@link read} runs the LOOKUP script (a single Redis): it then judges entries and takes locks. */
+  readonly judges: boolean
 
   constructor(options: RedisTierOptions) {
     const { client } = options
@@ -50,6 +83,10 @@ export class RedisTier implements TierDriver<true> {
     const mgetBuffer = (client as { mgetBuffer?: MgetBuffer }).mgetBuffer
     const cluster = (client as { isCluster?: boolean }).isCluster === true
     this.#mgetBuffer = !cluster && typeof mgetBuffer === 'function' ? mgetBuffer.bind(client) : undefined
+    this.judges =
+      this.#mgetBuffer !== undefined &&
+      typeof client.evalshaBuffer === 'function' &&
+      typeof client.evalBuffer === 'function'
     this.#guard.watch(client)
   }
 
@@ -69,8 +106,50 @@ export class RedisTier implements TierDriver<true> {
   }
 
   /**
-   * The entry's bytes and the current versions of `dependencies`, in one round trip: a single MGET (as cheap as
-   * a GET) on a single Redis, GET and MGET sent together on a Cluster.
+   * A read's one round trip before its load (the LOOKUP script on a single Redis): the entry's bytes, the versions
+   * of its dependencies and, when Redis finds nothing servable, the load's capture and its lease lock. On a
+   * Cluster, where the entry and the version keys live in different slots, a plain {@link lookup}.
+   */
+  async read(request: ReadRequest): Promise<ReadReply> {
+    const client = this.client
+    if (!this.judges) {
+      const { bytes, versions } = await this.lookup(request.key, request.dependencies)
+      return { bytes, versions, outcome: 'unjudged', locked: false }
+    }
+    const { key, dependencies, lock } = request
+    const keys = [key, lock?.key ?? `${key}:lock`]
+    for (const dependency of dependencies) keys.push(this.versionKey(dependency))
+    const args = [
+      this.#versionPrefix,
+      request.now,
+      Math.min(request.servableMs, MAX_SCRIPT_MS),
+      lock === undefined ? 0 : Math.max(1, Math.ceil(lock.leaseMs)),
+      lock?.token ?? '',
+      Math.ceil(Math.min(request.lifetimeMs + TUNABLES.versionTtlMarginMs, MAX_SCRIPT_MS)),
+      request.freshVersion,
+    ]
+    const scripted = client as Required<Pick<RedisLike, 'evalshaBuffer' | 'evalBuffer'>>
+    const reply = (await this.#guard.run('EVALSHA', () =>
+      runBufferScript(scripted, SCRIPTS.lookup, keys, args),
+    )) as [Buffer | null, (Buffer | null)[], number]
+    const found = reply[1]
+    const versions = new Array<string | null>(dependencies.length)
+    for (let i = 0; i < dependencies.length; i++) {
+      const version = found[i]
+      versions[i] = version === null || version === undefined ? null : version.toString()
+    }
+    const outcome = reply[2]
+    return {
+      bytes: reply[0] ?? null,
+      versions,
+      outcome: outcome === 0 ? 'servable' : 'load',
+      locked: outcome === 2,
+    }
+  }
+
+  /**
+   * The entry's bytes and the current versions of `dependencies`, in one round trip, writing nothing: a single
+   * MGET (as cheap as a GET) on a single Redis, GET and MGET sent together on a Cluster.
    */
   async lookup(key: string, dependencies: readonly string[]): Promise<RedisLookup> {
     const mgetBuffer = this.#mgetBuffer

@@ -23,6 +23,9 @@ const busUp = (e: CacheEvent) => e.type === 'bus' && e.state === 'up'
 const isBump = (command: string, args: readonly unknown[]) =>
   command === 'evalsha' && String(args[2 + Number(args[1])]) === '60000'
 
+/** The lookup script: the entry, its versions and the lease lock in one round trip. */
+const isLookup = (command: string) => command === 'evalshaBuffer'
+
 /** Polls `check` every 5 ms until it holds; fails after `ms`. */
 async function eventually(check: () => Promise<boolean> | boolean, ms = 2_000): Promise<void> {
   const deadline = performance.now() + ms
@@ -108,7 +111,8 @@ describe('a load whose version capture failed', () => {
     const read = () =>
       a.prisma.user.findUnique({ where: { id: user.id }, cacheStrategy: { ttl: 3600 } }).then((row) => row)
 
-    const captureFailed = chaos.next('fail', (command) => command === 'evalsha')
+    // The lookup is the capture too (one round trip before the load).
+    const captureFailed = chaos.next('fail', isLookup)
     const before = read() // captures nothing, reads 'old', then waits before storing
     await captureFailed
     await entered.promise
@@ -154,7 +158,7 @@ describe('loads while Redis fails', () => {
     await a.prisma.$cache.stats() // the instance exists and has never heard of User
     const read = () =>
       a.prisma.user.findUnique({ where: { id: user.id }, cacheStrategy: { ttl: 3600 } }).then((row) => row)
-    const lookupFails = () => chaos.next('fail', (command) => command === 'mgetBuffer')
+    const lookupFails = () => chaos.next('fail', isLookup)
 
     let failed = lookupFails()
     const before = read() // its lookup fails: no lock, no capture; it reads 'old' and waits before storing
@@ -182,7 +186,8 @@ describe('a lock whose reply was lost', () => {
     const a = instance(chaos, { namespace: fixture.namespace(), memory: false })
     const raw = fixture.connection()
     await a.prisma.user.create({ data: { email: 'orphan@x.io' } })
-    const lost = chaos.next('lose', (command, args) => command === 'set' && args.includes('NX'))
+    // The lookup takes the lease lock in its round trip; its reply is lost after the script ran.
+    const lost = chaos.next('lose', isLookup)
     const { info } = await a.prisma.user.findMany({ cacheStrategy: { ttl: 60 } }).withCacheInfo()
     await lost
     // The lease is 2 s; the owner's release of its own token frees it long before.
@@ -210,12 +215,13 @@ describe('a reply that arrives after a later write', () => {
     await raw.del(info.key)
     await raw.set(`${info.key}:lock`, 'another instance', 'PX', 1_000)
 
-    let lookups = 0
-    const isLookup = (command: string, args: readonly unknown[]) =>
+    // A waiting load polls with a plain read (MGET of the entry and its versions).
+    let polls = 0
+    const isPoll = (command: string, args: readonly unknown[]) =>
       command === 'mgetBuffer' && args[0] === info.key
-    const poll = chaos.holdReply((command, args) => isLookup(command, args) && ++lookups === 2)
+    const poll = chaos.holdReply((command, args) => isPoll(command, args) && ++polls === 2)
     const waiting = read(a).then((result) => result) // misses, finds the lock taken, polls
-    await eventually(() => lookups >= 1)
+    await eventually(() => polls >= 1)
     await raw.set(info.key, entry, 'PX', 3_600_000) // the entry is back before the poll
     await poll.sent // the poll's reply (the old entry, valid at the old versions) is held
     await a.prisma.user.update({ where: { id: user.id }, data: { name: 'new' } })

@@ -32,7 +32,18 @@ export interface ChaosPolicy {
 }
 
 /** Commands the cache sends; everything else passes through untouched. */
-const COMMANDS = new Set(['get', 'getBuffer', 'mget', 'mgetBuffer', 'set', 'evalsha', 'eval', 'publish'])
+const COMMANDS = new Set([
+  'get',
+  'getBuffer',
+  'mget',
+  'mgetBuffer',
+  'set',
+  'evalsha',
+  'eval',
+  'evalshaBuffer',
+  'evalBuffer',
+  'publish',
+])
 
 /** A one-shot rule: the next command that matches fails (`fail`) or loses its reply (`lose`). */
 interface Rule {

@@ -126,9 +126,10 @@ describe('circuit breaker', () => {
     const redis = new Redis({ host: '127.0.0.1', port: silent.port, maxRetriesPerRequest: null })
     redis.on('error', () => {})
     let sent = 0
-    for (const method of ['mgetBuffer', 'getBuffer', 'mget', 'evalsha', 'eval', 'set'] as const) {
-      const original = (redis[method] as (...args: unknown[]) => unknown).bind(redis)
-      ;(redis as unknown as Record<string, unknown>)[method] = (...args: unknown[]) => {
+    const methods = redis as unknown as Record<string, (...args: unknown[]) => unknown>
+    for (const method of ['mgetBuffer', 'getBuffer', 'mget', 'evalsha', 'eval', 'evalshaBuffer', 'set']) {
+      const original = (methods[method] as (...args: unknown[]) => unknown).bind(redis)
+      methods[method] = (...args: unknown[]) => {
         sent++
         return original(...args)
       }

@@ -3,17 +3,41 @@ import type { RedisLike } from '../../src/types.ts'
 
 /** A command as the fake received it: `name` is the Redis command, or the script's name for EVALSHA. */
 export interface FakeCommand {
-  name: 'GET' | 'MGET' | 'SET' | 'SET NX' | 'DEL' | 'current' | 'bump' | 'release'
+  name: 'GET' | 'MGET' | 'SET' | 'SET NX' | 'DEL' | 'current' | 'bump' | 'release' | 'lookup'
   keys: readonly string[]
 }
 
-type ScriptName = 'current' | 'bump' | 'release'
+type ScriptName = 'current' | 'bump' | 'release' | 'lookup'
 
 const SCRIPT_NAMES = new Map<string, ScriptName>([
   [SCRIPTS.current.sha, 'current'],
   [SCRIPTS.bump.sha, 'bump'],
   [SCRIPTS.release.sha, 'release'],
+  [SCRIPTS.lookup.sha, 'lookup'],
 ])
+
+/** Reads an entry's dependencies and their recorded versions from its header (the layout of `storage/entry.ts`). */
+function headerOf(bytes: Buffer): { storedAt: number; recorded: [string, string][] } | undefined {
+  if (bytes.toString('latin1', 0, 3) !== 'Q2,') return undefined
+  let position = 3
+  const field = () => {
+    const end = bytes.indexOf(0x2c, position)
+    const text = bytes.toString('latin1', position, end)
+    position = end + 1
+    return text
+  }
+  const storedAt = Number(field())
+  field()
+  const count = Number(field())
+  const recorded: [string, string][] = []
+  for (let i = 0; i < count; i++) {
+    const length = Number(field())
+    const dependency = bytes.toString('utf8', position, position + length)
+    position += length
+    recorded.push([dependency, field()])
+  }
+  return { storedAt, recorded }
+}
 
 /**
  * An in-process stand-in for the few Redis commands `RedisTier` sends, with controllable replies: every command
@@ -28,12 +52,22 @@ export class FakeRedis implements RedisLike {
   before: ((command: FakeCommand) => Promise<void> | void) | undefined
   /** Another instance holds every lease lock: `SET NX` of a lock replies null. */
   locksHeldElsewhere = false
+  /** With `lookupScript`, the binary-safe script calls a single Redis has: reads run the one-trip LOOKUP. */
+  readonly evalshaBuffer?: RedisLike['evalshaBuffer']
+  readonly evalBuffer?: RedisLike['evalBuffer']
   readonly #holds: {
     name: FakeCommand['name']
     key: string | undefined
     issued(): void
     released: Promise<void>
   }[] = []
+
+  constructor(options: { lookupScript?: boolean } = {}) {
+    if (options.lookupScript === true) {
+      this.evalshaBuffer = (sha, numKeys, ...args) => this.evalsha(sha, numKeys, ...args)
+      this.evalBuffer = (source, numKeys, ...args) => this.eval(source, numKeys, ...args)
+    }
+  }
 
   /**
    * Holds the next command named `name` (on `key`, when given): `issued` resolves when it is sent, and it takes
@@ -164,6 +198,38 @@ export class FakeRedis implements RedisLike {
         if (this.#text(keys[0] as string) !== argv[0]) return 0
         this.data.delete(keys[0] as string)
         return 1
+      case 'lookup':
+        return this.#lookup(keys, argv)
     }
+  }
+
+  /** The LOOKUP script: judge the entry by its header; else capture (creating versions) and try the lock. */
+  #lookup(keys: readonly string[], argv: readonly string[]): unknown {
+    const [entryKey, lockKey, ...versionKeys] = keys as [string, string, ...string[]]
+    const [prefix, now, servableMs, leaseMs, token, , fresh] = argv as string[]
+    const bytes = this.#buffer(entryKey)
+    const versions = versionKeys.map((key) => this.#text(key))
+    const header = bytes === null ? undefined : headerOf(bytes)
+    const asBuffers = () => versions.map((v) => (v === null ? null : Buffer.from(v)))
+    if (
+      header !== undefined &&
+      versions.every((v) => v !== null) &&
+      Number(now) - header.storedAt <= Number(servableMs) &&
+      header.recorded.every(([dependency, version]) => this.#text(`${prefix}${dependency}`) === version)
+    ) {
+      return [bytes, asBuffers(), 0]
+    }
+    versionKeys.forEach((key, i) => {
+      if (versions[i] === null) {
+        versions[i] = fresh as string
+        this.data.set(key, fresh as string)
+      }
+    })
+    let outcome = 1
+    if (leaseMs !== '0' && !this.locksHeldElsewhere && !this.data.has(lockKey)) {
+      this.data.set(lockKey, token as string)
+      outcome = 2
+    }
+    return [bytes, asBuffers(), outcome]
   }
 }

@@ -69,3 +69,49 @@ describe('LocalVersions', () => {
     expect(versions.current(['a'])).not.toEqual([recorded[0]])
   })
 })
+
+describe('LocalVersions.confirmed: versions a memory-only entry may be stored under without asking Redis', () => {
+  const make = () => new LocalVersions(() => 1_000, 100)
+
+  it('are those learnt under the live bus epoch, every one of them, none held', () => {
+    const versions = make()
+    versions.learn(['A', 'B'], ['5', '7'], 3)
+    expect(versions.confirmed(['A', 'B'], 3)).toEqual(['5', '7'])
+    expect(versions.confirmed(['A', 'C'], 3)).toBeUndefined()
+    versions.hold(['B'])
+    expect(versions.confirmed(['A', 'B'], 3)).toBeUndefined()
+    versions.release(['B'])
+    expect(versions.confirmed(['A', 'B'], 3)).toEqual(['5', '7'])
+  })
+
+  it('never while the bus is down, nor after a new epoch began, nor for versions learnt without an epoch', () => {
+    const versions = make()
+    versions.learn(['A'], ['5'], 3)
+    expect(versions.confirmed(['A'], -1)).toBeUndefined()
+    expect(versions.confirmed(['A'], 4)).toBeUndefined()
+    // A late reply to a request sent under the old epoch does not confirm under the new one.
+    versions.learn(['A'], ['6'], 3)
+    expect(versions.confirmed(['A'], 4)).toBeUndefined()
+    versions.learn(['B'], ['1'])
+    expect(versions.confirmed(['B'], 4)).toBeUndefined()
+    versions.learn(['A'], ['6'], 4)
+    expect(versions.confirmed(['A'], 4)).toEqual(['6'])
+  })
+
+  it('an older version heard under the live epoch confirms the newer one known (versions only move forward)', () => {
+    const versions = make()
+    versions.learn(['A'], ['9'], 2)
+    versions.learn(['A'], ['8'], 3)
+    expect(versions.confirmed(['A'], 3)).toEqual(['9'])
+  })
+
+  it('clear() and eviction forget confirmations with the versions', () => {
+    const versions = new LocalVersions(() => 1_000, 2)
+    versions.learn(['A', 'B'], ['1', '2'], 1)
+    versions.learn(['C'], ['3'], 1)
+    expect(versions.confirmed(['A'], 1)).toBeUndefined()
+    expect(versions.confirmed(['B', 'C'], 1)).toEqual(['2', '3'])
+    versions.clear()
+    expect(versions.confirmed(['B'], 1)).toBeUndefined()
+  })
+})

@@ -1,12 +1,9 @@
 import { describe, expect, it, vi } from 'vitest'
-import { freshVersion } from '../../../src/invalidation/versions.ts'
-import { entryLifetime } from '../../../src/read/freshness.ts'
 import type { LoaderHooks } from '../../../src/read/loader.ts'
 import type { ReadResult } from '../../../src/read/lookup.ts'
 import type { ReadPlan } from '../../../src/read/planner.ts'
 import { FakeRedis } from '../../support/fake-redis.ts'
 import { latch } from '../../support/latch.ts'
-import type { ManualClock } from '../../support/manual-clock.ts'
 import {
   ADA,
   FakeDatabase,
@@ -14,29 +11,10 @@ import {
   PRISMA_ERRORS,
   planOf,
   readStack,
-  redisTierOn,
   regionOf,
+  storeAsAnotherInstance,
   synchronous,
 } from './read-stack.ts'
-
-/** Stores `rows` for `plan` in Redis as another instance's load would (versions captured, then the entry). */
-async function storeAsAnotherInstance(redis: FakeRedis, clock: ManualClock, plan: ReadPlan, rows: unknown) {
-  const other = redisTierOn(redis, clock)
-  const dependencies = [...plan.dependencies, plan.softDependency]
-  const versions = await other.currentVersions(
-    dependencies,
-    () => freshVersion(clock.now),
-    entryLifetime(plan),
-  )
-  const entry = {
-    dependencies: plan.dependencies,
-    versions: versions.slice(0, -1),
-    softVersion: versions[versions.length - 1] as string,
-    storedAt: clock.now,
-    value: rows,
-  }
-  await other.set(plan.key, entry, entryLifetime(plan))
-}
 
 describe('flights: one load per key on this instance (G5)', () => {
   it('concurrent identical misses share one load, and each caller gets its own copy', async () => {

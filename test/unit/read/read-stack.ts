@@ -7,11 +7,12 @@ import {
   softRegionDependency,
 } from '../../../src/invalidation/dependency-ids.ts'
 import { Invalidator } from '../../../src/invalidation/invalidator.ts'
-import { LocalVersions } from '../../../src/invalidation/versions.ts'
+import { freshVersion, LocalVersions } from '../../../src/invalidation/versions.ts'
 import { Reporter } from '../../../src/observability/events.ts'
 import { InvalidationJournal } from '../../../src/observability/journal.ts'
 import { StatsRecorder } from '../../../src/observability/stats.ts'
 import { BackgroundWork } from '../../../src/read/background-work.ts'
+import { entryLifetime } from '../../../src/read/freshness.ts'
 import { Loader, type LoaderHooks } from '../../../src/read/loader.ts'
 import type { ReadResult, TierReader } from '../../../src/read/lookup.ts'
 import { MemoryReader } from '../../../src/read/memory-reader.ts'
@@ -187,6 +188,7 @@ export function readStack(options: ReadStackOptions = {}) {
       clock: clock.read,
       writeBehind,
       memory: memoryReader,
+      background,
     })
     tiers.push(reader)
     redis = { tier, reader, writeBehind }
@@ -240,4 +242,28 @@ export function redisTierOn(client: FakeRedis, clock: ManualClock): RedisTier {
     codec: createCodec(),
     guard: new GuardedCall({ timeoutMs: 60_000, clock: clock.read }),
   })
+}
+
+/** Stores `rows` for `plan` in Redis as another instance's load would (versions captured, then the entry). */
+export async function storeAsAnotherInstance(
+  redis: FakeRedis,
+  clock: ManualClock,
+  plan: ReadPlan,
+  rows: unknown,
+) {
+  const other = redisTierOn(redis, clock)
+  const dependencies = [...plan.dependencies, plan.softDependency]
+  const versions = await other.currentVersions(
+    dependencies,
+    () => freshVersion(clock.now),
+    entryLifetime(plan),
+  )
+  const entry = {
+    dependencies: plan.dependencies,
+    versions: versions.slice(0, -1),
+    softVersion: versions[versions.length - 1] as string,
+    storedAt: clock.now,
+    value: rows,
+  }
+  await other.set(plan.key, entry, entryLifetime(plan))
 }
