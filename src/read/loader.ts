@@ -5,6 +5,7 @@ import type { Reporter } from '../observability/events.ts'
 import { isDatabaseFailure } from '../prisma/internals.ts'
 import type { TransactionWindow } from '../prisma/transactions.ts'
 import { copyValue, estimateSize } from '../storage/copy.ts'
+import { sameList } from '../storage/entry.ts'
 import type { RedisTier } from '../storage/redis-tier.ts'
 import type { StoredEntry } from '../storage/tier.ts'
 import type { MissReason } from '../types.ts'
@@ -222,11 +223,12 @@ export class Loader {
   ): Promise<{ data: unknown; written: Promise<void> | undefined }> {
     let versions: string[] | undefined = captured?.versions
     const validation = captured?.validation ?? this.#validation()
+    const confirmations: Promise<boolean>[] = []
     // After a failed Redis command in this read, the result is not stored: no capture, no second timeout.
     if (versions === undefined && !skipRedis) {
       try {
         // Without Redis the capture is synchronous: others may join from this very turn.
-        const capture = this.#capture(plan, plan.captureDependencies)
+        const capture = this.#capture(plan, plan.captureDependencies, confirmations)
         versions = capture instanceof Promise ? await capture : capture
         if (versions !== undefined) this.#joinFrom(flight, versions)
       } catch (error) {
@@ -251,8 +253,10 @@ export class Loader {
       const extra =
         derived === undefined || derived.pins.length === 0
           ? undefined
-          : await this.#captureDerived(plan, versions, derived)
+          : await this.#captureDerived(plan, versions, derived, confirmations)
       stored = derived === undefined || derived.pins.length === 0 || extra !== undefined
+      // Versions known without a round trip count once Redis keeps them alive as long as the entry, unchanged.
+      if (stored && confirmations.length > 0) stored = (await Promise.all(confirmations)).every(Boolean)
       if (stored) {
         const entry = entryOf(plan, versions, started, data, derived?.fallbacks ?? [], extra)
         written = this.#store(plan, entry, versions, validation)
@@ -279,16 +283,42 @@ export class Loader {
    * bumps that follow, which only move versions forward, would never invalidate the entry. They come from Redis,
    * or for a memory-only region from what this instance learnt from Redis under the live bus subscription.
    */
-  #capture(plan: ReadPlan, dependencies: readonly string[]): string[] | Promise<string[] | undefined> {
+  #capture(
+    plan: ReadPlan,
+    dependencies: readonly string[],
+    confirmations: Promise<boolean>[],
+  ): string[] | Promise<string[] | undefined> {
     const redis = this.#redis
     if (redis === undefined) return this.#versions.current(dependencies)
-    // An entry only this instance keeps (memory-only region) needs no round trip when the versions are known
-    // under the live bus subscription: a later bump reaches this instance as it reaches its other memory entries.
+    // An entry only this instance keeps (memory-only region) needs no round trip before its load when the
+    // versions are known under the live bus subscription: a later bump reaches this instance as it reaches its
+    // other memory entries. The version keys must still outlive the entry (a key that expired would start again
+    // at a fresh version, maybe below this one): Redis extends them while the load runs, and the entry is kept
+    // only if none had to be created again or moved (`confirmations`).
     if (!plan.region.redis) {
       const known = this.#versions.confirmed(dependencies, redis.reader.validation().epoch)
-      if (known !== undefined) return known
+      if (known !== undefined) {
+        confirmations.push(this.#keepAlive(redis.tier, plan, dependencies, known))
+        return known
+      }
     }
     return this.#captureInRedis(redis.tier, plan, dependencies)
+  }
+
+  /** Whether Redis, asked to keep `dependencies` alive for `plan`'s entries, still has them at `known`. */
+  async #keepAlive(
+    redis: RedisTier,
+    plan: ReadPlan,
+    dependencies: readonly string[],
+    known: readonly string[],
+  ): Promise<boolean> {
+    try {
+      const versions = await this.#captureInRedis(redis, plan, dependencies)
+      return versions !== undefined && sameList(versions, known)
+    } catch (error) {
+      this.#reporter.fail('redis', 'capture', error, { region: plan.region.name, key: plan.key })
+      return false
+    }
   }
 
   async #captureInRedis(
@@ -317,9 +347,10 @@ export class Loader {
     plan: ReadPlan,
     captured: readonly string[],
     derived: DerivedDependencies,
+    confirmations: Promise<boolean>[],
   ): Promise<{ dependencies: string[]; versions: string[] } | undefined> {
     const guards = plan.guards
-    const after = await Promise.resolve(this.#capture(plan, [...derived.pins, ...guards])).catch(
+    const after = await Promise.resolve(this.#capture(plan, [...derived.pins, ...guards], confirmations)).catch(
       (error: unknown) => {
         this.#reporter.fail('redis', 'capture', error, { region: plan.region.name, key: plan.key })
         return undefined

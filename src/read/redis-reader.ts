@@ -104,7 +104,13 @@ export class RedisReader implements TierReader {
         return { tier: 'redis', storedAt, soft: false, value: () => copyValue(data) }
       }
       if (bytes === null) return undefined
-      const entry = await this.#current(plan, bytes, capture.versions, state, reply.outcome === 'servable')
+      const entry = await this.#current(
+        plan,
+        bytes,
+        capture.versions,
+        state,
+        reply.outcome === 'servable' ? validation : undefined,
+      )
       if (entry === undefined) return undefined
       return {
         tier: 'redis',
@@ -183,7 +189,7 @@ export class RedisReader implements TierReader {
     bytes: Uint8Array,
     captured: readonly string[],
     state?: LookupState,
-    judgedServable = false,
+    judgedServable?: Validation,
   ): Promise<StoredEntry | undefined> {
     let entry: StoredEntry
     try {
@@ -198,8 +204,13 @@ export class RedisReader implements TierReader {
       if (state !== undefined) state.reason ??= this.#why(entry, plan, captured)
       return undefined
     }
-    // Redis read the pins the entry's result gave from its header, and found them current.
-    if (judgedServable) return entry
+    // Redis read the pins the entry's result gave from its header, and found them current: learnt as read, so
+    // that the memory tier can keep the entry.
+    if (judgedServable !== undefined) {
+      const pinned = check.positions.map((position) => entry.versions[position] as string)
+      this.#versions.learn(check.dependencies, pinned, judgedServable.epoch)
+      return entry
+    }
     const versions = await this.#redis.readVersions(check.dependencies)
     this.#versions.learn(check.dependencies, versions)
     const moved = check.positions.findIndex((position, i) => entry.versions[position] !== versions[i])

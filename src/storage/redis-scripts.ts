@@ -61,7 +61,8 @@ return out`
  * version is returned as nil. Otherwise a load follows, and this is its capture and its lock: missing versions
  * are created with the fresh value, every version key lives at least the new entry's lifetime (as
  * CURRENT_VERSIONS), and the lease lock is tried: outcome 1 without the lock (none asked, or another holds it),
- * 2 with it. An entry in another layout is never servable here; the caller decodes it and judges for itself.
+ * 2 with it. An entry in another layout (written by an earlier version) is outcome 3: nothing written, no lock; the
+ * caller decodes it and judges for itself, as on a Cluster.
  */
 const LOOKUP = `
 local bytes = redis.call('GET', KEYS[1])
@@ -75,7 +76,8 @@ for i = 3, #KEYS do
   end
   versions[i - 2] = v
 end
-if bytes and complete and string.sub(bytes, 1, 3) == 'Q2,' then
+if bytes and string.sub(bytes, 1, 3) ~= 'Q2,' then return {bytes, versions, 3} end
+if bytes and complete then
   local position = 4
   local function field()
     local stop = string.find(bytes, ',', position, true)

@@ -48,7 +48,8 @@ export interface ReadReply extends RedisLookup {
   /**
    * `servable`: Redis judged the entry servable and wrote nothing. `load`: a load follows; `versions` are its
    * capture (none missing) and `locked` says whether it holds the lease lock. `unjudged`: a Redis that cannot run
-   * the script (a Cluster): plain lookup, versions may be missing, no lock taken.
+   * the script (a Cluster), or an entry in an earlier layout: plain lookup, versions may be missing, no lock
+   * taken.
    */
   outcome: 'servable' | 'load' | 'unjudged'
   locked: boolean
@@ -69,6 +70,8 @@ export class RedisTier implements TierDriver<true> {
   readonly #codec: Codec
   readonly #guard: GuardedCall
   readonly #versionPrefix: string
+  /** The version prefix as Redis sees it (with the client's `keyPrefix`), for names a script builds. */
+  readonly #scriptVersionPrefix: string
   /** One MGET for the hit path; not on a Cluster, where the entry and the version keys live in different slots. */
   readonly #mgetBuffer: MgetBuffer | undefined
   /** True when {@link read} runs the LOOKUP script (a single Redis): it then judges entries and takes locks. */
@@ -80,6 +83,9 @@ export class RedisTier implements TierDriver<true> {
     this.#codec = options.codec
     this.#guard = options.guard
     this.#versionPrefix = `{${options.namespace}}:v:`
+    // The client prefixes the keys a script is given, not the names it builds itself.
+    const keyPrefix = (client as { options?: { keyPrefix?: unknown } }).options?.keyPrefix
+    this.#scriptVersionPrefix = `${typeof keyPrefix === 'string' ? keyPrefix : ''}${this.#versionPrefix}`
     const mgetBuffer = (client as { mgetBuffer?: MgetBuffer }).mgetBuffer
     const cluster = (client as { isCluster?: boolean }).isCluster === true
     this.#mgetBuffer = !cluster && typeof mgetBuffer === 'function' ? mgetBuffer.bind(client) : undefined
@@ -120,7 +126,7 @@ export class RedisTier implements TierDriver<true> {
     const keys = [key, lock?.key ?? `${key}:lock`]
     for (const dependency of dependencies) keys.push(this.versionKey(dependency))
     const args = [
-      this.#versionPrefix,
+      this.#scriptVersionPrefix,
       request.now,
       Math.min(request.servableMs, MAX_SCRIPT_MS),
       lock === undefined ? 0 : Math.max(1, Math.ceil(lock.leaseMs)),
@@ -142,7 +148,7 @@ export class RedisTier implements TierDriver<true> {
     return {
       bytes: reply[0] ?? null,
       versions,
-      outcome: outcome === 0 ? 'servable' : 'load',
+      outcome: outcome === 0 ? 'servable' : outcome === 3 ? 'unjudged' : 'load',
       locked: outcome === 2,
     }
   }

@@ -283,3 +283,21 @@ describe('a PUBLISH that keeps failing', () => {
     await b.prisma.$cache.close()
   })
 })
+
+// A read's one round trip is a binary-safe EVALSHA: under chaos it fails, loses its reply and waits as others do.
+describe('the chaos wrapper reaches the read path', () => {
+  it('during a Redis outage (every command refused), a read reports its Redis lookup as failed', async () => {
+    const chaos = new Chaos(1)
+    const namespace = fixture.namespace()
+    const { prisma, base, events } = instance(chaos, { namespace, memory: false })
+    await prisma.user.findMany({ where: { id: -1 }, cacheStrategy: { ttl: 60 } }) // the bus is up
+    await base.user.create({ data: { email: 'chaos@x.io', name: 'a' } })
+    chaos.outage = true
+    events.length = 0
+    await prisma.user.findMany({ cacheStrategy: { ttl: 60 } })
+    const failed = events.flatMap((event) => (event.type === 'error' ? [event.operation] : []))
+    expect(failed).toContain('read')
+    chaos.outage = false
+    await prisma.$cache.close()
+  })
+})

@@ -19,7 +19,28 @@ async function recorded(options: QueryCacheOptions = {}, namespace = fixture.nam
   await setup.prisma.user.findMany({ where: { id: -1 }, cacheStrategy: { ttl: 60 } })
   await setup.prisma.$cache.invalidate({ models: ['User'] })
   const log = recordCommands(redis, setup.statements)
-  return { ...setup, log }
+  return { ...setup, log, redis }
+}
+
+/** Holds every EVALSHA `redis` is asked for until `release()`: a command nobody may wait for. */
+function holdScripts(redis: { evalsha: (...args: never[]) => unknown }) {
+  const original = redis.evalsha
+  let open: () => void = () => {}
+  const gate = new Promise<void>((resolve) => {
+    open = resolve
+  })
+  let held = 0
+  redis.evalsha = ((...args: never[]) => {
+    held++
+    return gate.then(() => original.apply(redis, args))
+  }) as typeof original
+  return {
+    held: () => held,
+    release() {
+      redis.evalsha = original
+      open()
+    },
+  }
 }
 
 async function settled(prisma: { $cache: { close(): Promise<void> } }) {
@@ -83,7 +104,7 @@ describe('Redis round trips per path (single Redis)', () => {
 
 describe('memory-only region with Redis configured', () => {
   it('a miss asks Redis nothing before the database once this instance knows the versions (bus up)', async () => {
-    const { prisma, base, log } = await recorded({ regions: MEMORY_ONLY })
+    const { prisma, base, log, redis, statements } = await recorded({ regions: MEMORY_ONLY })
     const user = await base.user.create({ data: { email: 'local@x.io', name: 'a' } })
     const read = () =>
       prisma.user.findUnique({ where: { id: user.id }, cacheStrategy: { ttl: 60 } }).withCacheInfo()
@@ -94,10 +115,17 @@ describe('memory-only region with Redis configured', () => {
     // Its own write moved them, and it learnt the new versions: the next miss needs no round trip.
     await prisma.user.update({ where: { id: user.id }, data: { name: 'b' } })
     log.reset()
-    const { data, info } = await read()
+    // Beside the query, Redis keeps the version keys alive as long as the entry: the query does not wait for it.
+    const scripts = holdScripts(redis)
+    const statementsBefore = statements.count
+    const pending = read()
+    while (statements.count === statementsBefore) await new Promise((resolve) => setTimeout(resolve, 1))
+    expect(scripts.held()).toBe(1)
+    scripts.release()
+    const { data, info } = await pending
     expect(info.status).toBe('miss')
     expect(data?.name).toBe('b')
-    expect(log.names()).toEqual([])
+    expect(log.names()).toEqual(['evalsha'])
     expect((await read()).info.status).toBe('hit')
     await settled(prisma)
   })
@@ -125,7 +153,8 @@ describe('memory-only region with Redis configured', () => {
       const { data, info } = await read()
       expect(data?.name).toBe(name)
       expect(info.status).toBe('miss')
-      expect(reader.log.names()).toEqual([])
+      // The keep-alive of the version keys beside the query (see above), nothing more.
+      expect(reader.log.names()).toEqual(['evalsha'])
       expect((await read()).data?.name).toBe(name)
     }
     await settled(writer.prisma)
@@ -161,5 +190,45 @@ describe('memory-only region with Redis configured', () => {
     expect((await read()).data?.name).toBe('b')
     expect(log.before(0)).toEqual(['evalsha'])
     await settled(prisma)
+  })
+})
+
+describe('an ioredis client with keyPrefix', () => {
+  it('a Redis hit is one command and writes nothing, as without a prefix', async () => {
+    const namespace = fixture.namespace()
+    const redis = fixture.redis.connect({ keyPrefix: 'app:' })
+    const { prisma, base, statements } = cachedClient(fixture.db, { redis, namespace, memory: false })
+    const user = await base.user.create({ data: { email: 'prefix@x.io', name: 'a' } })
+    const read = () =>
+      prisma.user.findUnique({ where: { id: user.id }, cacheStrategy: { ttl: 60 } }).withCacheInfo()
+    await read()
+    await new Promise((resolve) => setTimeout(resolve, 50)) // the store lands
+    const log = recordCommands(redis, statements)
+    const second = await read()
+    expect(second.info).toMatchObject({ status: 'hit', tier: 'redis' })
+    await prisma.$cache.close()
+    // One command, as without a prefix: the script finds the version keys it names itself under the prefix.
+    expect(log.names()).toHaveLength(1)
+  })
+})
+
+// The script checks the pins the result gave from the entry's header; this instance learns them as read.
+describe('a Redis hit on an entry with pins from its result', () => {
+  it("is kept in the reader's memory tier: the next read is a memory hit", async () => {
+    const namespace = fixture.namespace()
+    const writer = cachedClient(fixture.db, { redis: fixture.connection(), namespace })
+    const reader = cachedClient(fixture.db, { redis: fixture.connection(), namespace })
+    const ada = await writer.base.user.create({ data: { email: 'pins-a@x.io', name: 'a' } })
+    await writer.base.post.create({ data: { title: 'p', authorId: ada.id } })
+    const query = { where: { active: true }, include: { posts: true }, cacheStrategy: { ttl: 60 } } as const
+    // Another instance loads and stores the entry (its pins come from the result: the returned users' posts).
+    expect((await writer.prisma.user.findMany(query).withCacheInfo()).info.status).toBe('miss')
+    await new Promise((resolve) => setTimeout(resolve, 100)) // the store lands
+    const first = await reader.prisma.user.findMany(query).withCacheInfo()
+    expect(first.info).toMatchObject({ status: 'hit', tier: 'redis' })
+    const second = await reader.prisma.user.findMany(query).withCacheInfo()
+    expect(second.info).toMatchObject({ status: 'hit', tier: 'memory' })
+    await writer.prisma.$cache.close()
+    await reader.prisma.$cache.close()
   })
 })

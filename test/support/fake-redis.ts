@@ -211,6 +211,8 @@ export class FakeRedis implements RedisLike {
     const versions = versionKeys.map((key) => this.#text(key))
     const header = bytes === null ? undefined : headerOf(bytes)
     const asBuffers = () => versions.map((v) => (v === null ? null : Buffer.from(v)))
+    // An entry in an earlier layout: left to the caller, nothing written.
+    if (bytes !== null && header === undefined) return [bytes, asBuffers(), 3]
     if (
       header !== undefined &&
       versions.every((v) => v !== null) &&

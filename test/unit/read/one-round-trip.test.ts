@@ -1,4 +1,7 @@
 import { describe, expect, it, vi } from 'vitest'
+import { freshVersion } from '../../../src/invalidation/versions.ts'
+import { entryLifetime } from '../../../src/read/freshness.ts'
+import { createCodec } from '../../../src/storage/codec.ts'
 import { FakeRedis } from '../../support/fake-redis.ts'
 import {
   ADA,
@@ -6,6 +9,7 @@ import {
   GRACE,
   planOf,
   readStack,
+  redisTierOn,
   regionOf,
   storeAsAnotherInstance,
 } from './read-stack.ts'
@@ -115,5 +119,37 @@ describe('one round trip before the load', () => {
     await stack.background.drain()
     expect(redis.commands.map((c) => c.name)).toEqual(['lookup', 'SET'])
     expect([...redis.data.keys()].some((key) => key.endsWith(':lock'))).toBe(false)
+  })
+})
+
+describe('a Redis entry in the layout of an earlier version', () => {
+  it('is judged by the reader, as before: a hit that takes no lease, one command, nothing written', async () => {
+    const redis = new FakeRedis({ lookupScript: true })
+    const stack = readStack({ redis })
+    const plan = planOf(regionOf({ redis: true, memory: false }))
+    const other = redisTierOn(redis, stack.clock)
+    const dependencies = [...plan.dependencies, plan.softDependency]
+    const versions = await other.currentVersions(
+      dependencies,
+      () => freshVersion(stack.clock.now),
+      entryLifetime(plan),
+    )
+    const legacy = createCodec().encode([
+      1,
+      plan.dependencies,
+      versions.slice(0, -1),
+      versions[versions.length - 1],
+      stack.clock.now,
+      GRACE,
+    ])
+    await other.setBytes(plan.key, legacy, entryLifetime(plan))
+    redis.commands.length = 0
+
+    expect(await stack.read(plan, new FakeDatabase().load)).toMatchObject({
+      data: GRACE,
+      info: { status: 'hit', tier: 'redis' },
+    })
+    await stack.background.drain()
+    expect(redis.commands.map((c) => c.name)).toEqual(['lookup'])
   })
 })
