@@ -14,13 +14,13 @@ section { background: var(--card); border-radius: 8px; padding: 12px 14px; box-s
 section h2 { font-size: 13px; font-weight: 600; margin: 0 0 8px; color: var(--muted); text-transform: uppercase;
   letter-spacing: .04em; }
 .tiles { display: flex; gap: 10px; flex-wrap: wrap; grid-column: 1 / -1; }
-.tile { background: var(--card); border-radius: 8px; padding: 10px 14px; min-width: 120px; box-shadow: 0 1px 2px #0002; }
+.tile { flex: 1; background: var(--card); border-radius: 8px; padding: 10px 14px; min-width: 120px; box-shadow: 0 1px 2px #0002; }
 .tile b { display: block; font-size: 22px; font-variant-numeric: tabular-nums; }
 .tile span { color: var(--muted); font-size: 12px; }
 svg { width: 100%; height: auto; display: block; }
 svg text { fill: var(--muted); font-size: 10px; }
 svg .grid { stroke: var(--grid); stroke-width: 1; }
-svg .series { fill: none; stroke-width: 1.8; }
+svg path.series { fill: none; stroke-width: 1.8; }
 .legend { display: flex; flex-wrap: wrap; gap: 4px 12px; font-size: 12px; margin-top: 4px; }
 .legend i { display: inline-block; width: 10px; height: 10px; border-radius: 2px; margin-right: 4px; }
 .state { display: inline-block; padding: 1px 8px; border-radius: 10px; color: #fff; font-size: 12px; }
