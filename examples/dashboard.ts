@@ -1,7 +1,7 @@
 /**
  * The live dashboard on a small HTTP API, with a load generator so that it moves. Run it with
  * `npm run example:dashboard` and open the printed URL; see examples/README.md for the environment variables
- * (DATABASE_URL, REDIS_URL, PORT, LOAD, DURATION).
+ * (DATABASE_URL, REDIS_URL, NAMESPACE, PORT, LOAD, DURATION).
  */
 import { randomBytes } from 'node:crypto'
 import http from 'node:http'
@@ -20,7 +20,8 @@ const duration = Number(process.env.DURATION ?? 0)
 
 const db = await openDatabase()
 const redis = process.env.REDIS_URL ? new Redis(process.env.REDIS_URL) : undefined
-const namespace = `example-dashboard-${randomBytes(4).toString('hex')}`
+// NAMESPACE shared by two copies of the example (other PORTs) shows two instances; by default a fresh one per run.
+const namespace = process.env.NAMESPACE ?? `example-dashboard-${randomBytes(4).toString('hex')}`
 const prisma = db.client.$extends(
   queryCache({
     redis,
@@ -134,12 +135,12 @@ async function stop() {
   server.closeAllConnections()
   await prisma.$cache.close()
   await db.close()
-  if (redis !== undefined) {
+  if (redis !== undefined && process.env.NAMESPACE === undefined) {
     for await (const keys of redis.scanStream({ match: `*${namespace}*` })) {
       if (keys.length > 0) await redis.del(...keys)
     }
-    await redis.quit()
   }
+  await redis?.quit()
 }
 
 process.once('SIGINT', () => void stop())

@@ -14,7 +14,7 @@ section { background: var(--card); border-radius: 8px; padding: 12px 14px; box-s
 section h2 { font-size: 13px; font-weight: 600; margin: 0 0 8px; color: var(--muted); text-transform: uppercase;
   letter-spacing: .04em; }
 .tiles { display: flex; gap: 10px; flex-wrap: wrap; grid-column: 1 / -1; }
-.tile { flex: 1; background: var(--card); border-radius: 8px; padding: 10px 14px; min-width: 120px; box-shadow: 0 1px 2px #0002; }
+.tile { flex: 1; background: var(--card); border-radius: 8px; padding: 10px 14px; min-width: 96px; box-shadow: 0 1px 2px #0002; }
 .tile b { display: block; font-size: 22px; font-variant-numeric: tabular-nums; }
 .tile span { color: var(--muted); font-size: 12px; }
 svg { width: 100%; height: auto; display: block; }
@@ -28,7 +28,7 @@ svg path.series { fill: none; stroke-width: 1.8; }
 .state.none { background: var(--none); }
 table { width: 100%; border-collapse: collapse; font-size: 12px; font-variant-numeric: tabular-nums; }
 th, td { text-align: left; padding: 3px 6px; border-bottom: 1px solid var(--grid); white-space: nowrap; }
-td.num, th.num { text-align: right; } td code { font-size: 11px; }
+td.num, th.num { text-align: right; } #misses td:last-child { white-space: normal; }
 .wide { grid-column: 1 / -1; }
 `
 

@@ -5,7 +5,7 @@ import path from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { clusterKeys } from '../../src/dashboard/cluster.ts'
-import { type DashboardHandler, dashboard } from '../../src/dashboard/index.ts'
+import { type DashboardHandler, dashboard, type FeedResponse } from '../../src/dashboard/index.ts'
 import type { CacheInternals } from '../../src/query-cache.ts'
 import { launchChromium } from '../support/browser.ts'
 import { cachedClient, useFixture } from './helpers.ts'
@@ -236,6 +236,30 @@ describe('dashboard in a real browser', () => {
       )
     } finally {
       await Promise.all([refusing.close(), throwing.close(), open.close()])
+      await prisma.$cache.close()
+    }
+  })
+
+  it('counts only while it exists: reads before it and after close() are not in its figures', async () => {
+    const { prisma } = cachedClient(fixture.db)
+    const read = () => prisma.user.count({ cacheStrategy: { ttl: 60 } })
+    await read()
+    const handler = dashboard(prisma)
+    const server = await serve(handler)
+    const totalReads = async () => {
+      const feed = (await fetch(`${server.url}/feed`).then((r) => r.json())) as FeedResponse
+      return feed.view.totals.reads
+    }
+    try {
+      expect(await totalReads()).toBe(0)
+      await read()
+      await read()
+      expect(await totalReads()).toBe(2)
+      await handler.close()
+      await read()
+      expect(await totalReads()).toBe(2)
+    } finally {
+      await server.close()
       await prisma.$cache.close()
     }
   })
