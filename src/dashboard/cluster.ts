@@ -25,6 +25,12 @@ export function clusterKeys(namespace: string) {
   return { index: `${tag}:instances`, snapshot: (instance: string) => `${tag}:snapshot:${instance}` }
 }
 
+/** How long a snapshot lives (ms) and how many instances are listed; see `TUNABLES.dashboard`. */
+export interface ClusterLimits {
+  readonly snapshotTtlMs: number
+  readonly maxInstances: number
+}
+
 function isSnapshot(value: unknown): value is InstanceSnapshot {
   if (value === null || typeof value !== 'object') return false
   const s = value as Partial<InstanceSnapshot>
@@ -46,9 +52,9 @@ function isSnapshot(value: unknown): value is InstanceSnapshot {
 export class ClusterBoard {
   readonly #redis: RedisLike
   readonly #keys: ReturnType<typeof clusterKeys>
-  readonly #limits: Pick<typeof TUNABLES.dashboard, 'snapshotTtlMs' | 'maxInstances'>
+  readonly #limits: ClusterLimits
 
-  constructor(redis: RedisLike, namespace: string, limits = TUNABLES.dashboard) {
+  constructor(redis: RedisLike, namespace: string, limits: ClusterLimits = TUNABLES.dashboard) {
     this.#redis = redis
     this.#keys = clusterKeys(namespace)
     this.#limits = limits
