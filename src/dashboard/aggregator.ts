@@ -49,6 +49,8 @@ export class Aggregator {
   readonly #keys: TopKeys
   readonly #misses: (MissRecord | undefined)[]
   #nextMiss = 0
+  /** Bad states reported by events since the last sample: a breaker open for less than a bucket still shows. */
+  #since: { bus?: 'down'; breaker?: 'open' } = {}
 
   /** `clock`: milliseconds, wall time (buckets of instances are aligned by it). */
   constructor(clock: () => number, limits: AggregatorLimits = TUNABLES.dashboard) {
@@ -100,6 +102,12 @@ export class Aggregator {
       case 'error':
         this.#bucket(this.#clock()).errors++
         return
+      case 'bus':
+        if (event.state === 'down') this.#since.bus = 'down'
+        return
+      case 'breaker':
+        if (event.state === 'open') this.#since.breaker = 'open'
+        return
       default:
     }
   }
@@ -119,9 +127,13 @@ export class Aggregator {
     this.#nextMiss = (this.#nextMiss + 1) % this.#misses.length
   }
 
-  /** Records the gauges of the current bucket (the last sample of a bucket wins). */
+  /**
+   * Records the gauges of the current bucket (the last sample of a bucket wins), with the bus down or the breaker
+   * open if an event said so since the previous sample.
+   */
   sample(gauges: Gauges): void {
-    this.#bucket(this.#clock()).gauges = { ...gauges }
+    this.#bucket(this.#clock()).gauges = { ...gauges, ...this.#since }
+    this.#since = {}
   }
 
   /** The figures over the window, as plain data (copies). */

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { CacheApi } from '../types.ts'
 import { DashboardFeed } from './feed.ts'
 import { renderPage } from './page.ts'
 
@@ -60,7 +61,7 @@ async function allowed(authorize: DashboardOptions['authorize'], req: IncomingMe
 }
 
 /**
- * The live dashboard of a cached client: `GET <mount>` serves one self-contained page (inline script and styles,
+ * The live dashboard of a client extended with `queryCache()`: `GET <mount>` serves one self-contained page (inline script and styles,
  * nothing loaded from elsewhere) and `GET <mount>/feed` the JSON it polls once a second. It shows keys by hash and
  * never argument values or result data. Creating it subscribes to the cache's events (a cache without a dashboard
  * pays nothing for it); it is mounted nowhere by itself.
@@ -69,7 +70,7 @@ async function allowed(authorize: DashboardOptions['authorize'], req: IncomingMe
  * const handler = dashboard(prisma, { authorize: (req) => isAdmin(req) })
  * http.createServer((req, res) => (req.url?.startsWith('/cache') ? handler(req, res) : app(req, res)))
  */
-export function dashboard(prisma: unknown, options: DashboardOptions = {}): DashboardHandler {
+export function dashboard(prisma: { $cache: CacheApi }, options: DashboardOptions = {}): DashboardHandler {
   const feed = new DashboardFeed(prisma, {
     ...(options.clock !== undefined ? { clock: options.clock } : {}),
     ...(options.cluster !== undefined ? { cluster: options.cluster } : {}),

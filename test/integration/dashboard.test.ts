@@ -48,12 +48,34 @@ async function serve(handler: DashboardHandler) {
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}${MOUNT}`
   return {
     url,
+    handler,
     async close() {
       server.closeAllConnections()
       await new Promise((resolve) => server.close(resolve))
       await handler.close()
     },
   }
+}
+
+/** The status `handler` answers to a GET of its page from `remoteAddress` (no socket needed to tell it apart). */
+async function statusFrom(handler: DashboardHandler, remoteAddress: string): Promise<number> {
+  const req = {
+    method: 'GET',
+    url: MOUNT,
+    headers: {},
+    socket: { remoteAddress },
+  } as unknown as http.IncomingMessage
+  let status = 0
+  const res = {
+    headersSent: false,
+    writeHead(code: number) {
+      status = code
+      return res
+    },
+    end() {},
+  } as unknown as http.ServerResponse
+  await handler(req, res)
+  return status
 }
 
 const authorized = (req: http.IncomingMessage) => req.headers.authorization === TOKEN
@@ -226,8 +248,11 @@ describe('dashboard in a real browser', () => {
         expect(await page.content()).not.toContain('<svg')
       }
       expect(calls).toBe(2)
-      // Without authorize, loopback requests (this test's) are let in.
+      // Without authorize, loopback requests (this test's) are let in, and others refused.
       expect((await page.goto(open.url))?.status()).toBe(200)
+      expect(await statusFrom(open.handler, '203.0.113.9')).toBe(403)
+      expect(await statusFrom(open.handler, '::ffff:10.1.2.3')).toBe(403)
+      expect(await statusFrom(open.handler, '127.0.0.1')).toBe(200)
       await page.waitForSelector('body[data-updated]')
       await context.close()
       expect((await fetch(`${refusing.url}/feed`, { headers: { authorization: TOKEN } })).status).toBe(200)

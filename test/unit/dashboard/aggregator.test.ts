@@ -111,6 +111,21 @@ describe('dashboard aggregation', () => {
     expect(aggregator.snapshot(META).buckets).toEqual([])
   })
 
+  it('shows a breaker that opened, or a bus that went down, between two samples', () => {
+    const clock = new ManualClock()
+    const aggregator = new Aggregator(clock.read, LIMITS)
+    aggregator.observe({ type: 'breaker', state: 'open' })
+    aggregator.observe({ type: 'breaker', state: 'closed' })
+    aggregator.observe({ type: 'bus', state: 'down' })
+    aggregator.observe({ type: 'bus', state: 'up' })
+    aggregator.sample(gauges)
+    clock.advance(1_000)
+    aggregator.sample(gauges)
+    const view = viewOf(aggregator.snapshot(META), LIMITS.windowBuckets)
+    expect(view.breaker.slice(-2)).toEqual(['open', 'closed'])
+    expect(view.bus.slice(-2)).toEqual(['down', 'up'])
+  })
+
   it("merges instances into the cluster's figures: counts added, percentiles over all reads, gauges summed", () => {
     const clock = new ManualClock()
     const a = new Aggregator(clock.read, LIMITS)
