@@ -74,5 +74,7 @@ export const TUNABLES = {
     snapshotTtlMs: 5_000,
     /** Most instances listed in Redis (those that published last are kept). */
     maxInstances: 32,
+    /** Milliseconds the dashboard waits for Redis (publish, list) before it shows this instance alone. */
+    redisTimeoutMs: 500,
   },
 } as const

@@ -19,6 +19,9 @@ return 1`
 /** The instances that published since ARGV[1] (ms), newest last. */
 const LIST_SCRIPT = `return redis.call('ZRANGEBYSCORE', KEYS[1], ARGV[1], '+inf')`
 
+/** ioredis connection states in which a command would wait for a reconnect. */
+const DOWN: ReadonlySet<string> = new Set(['reconnecting', 'close', 'end'])
+
 /** Redis keys of a namespace's dashboard. */
 export function clusterKeys(namespace: string) {
   const tag = `{${namespace}:dashboard}`
@@ -29,6 +32,7 @@ export function clusterKeys(namespace: string) {
 export interface ClusterLimits {
   readonly snapshotTtlMs: number
   readonly maxInstances: number
+  readonly redisTimeoutMs: number
 }
 
 function isSnapshot(value: unknown): value is InstanceSnapshot {
@@ -60,28 +64,52 @@ export class ClusterBoard {
     this.#limits = limits
   }
 
+  /**
+   * Runs a command unless the connection is known to be down (ioredis would hold it in its offline queue until it
+   * reconnects), and gives up on it after `redisTimeoutMs`: a Redis that is down never holds the page or a publish.
+   */
+  async #call<T>(command: () => Promise<T>): Promise<T> {
+    const { status } = this.#redis
+    if (status !== undefined && DOWN.has(status)) throw new Error(`dashboard: Redis is ${status}`)
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error('dashboard: Redis timed out')), this.#limits.redisTimeoutMs)
+    })
+    try {
+      return await Promise.race([command(), timeout])
+    } finally {
+      clearTimeout(timer)
+    }
+  }
+
   /** Publishes this instance's snapshot (its `at` is the publish time). */
   async publish(snapshot: InstanceSnapshot): Promise<void> {
     const { snapshotTtlMs, maxInstances } = this.#limits
-    await this.#redis.eval(
-      PUBLISH_SCRIPT,
-      2,
-      this.#keys.index,
-      this.#keys.snapshot(snapshot.instance),
-      JSON.stringify(snapshot),
-      snapshotTtlMs,
-      snapshot.at,
-      snapshot.instance,
-      maxInstances,
+    const text = JSON.stringify(snapshot)
+    const { index } = this.#keys
+    const key = this.#keys.snapshot(snapshot.instance)
+    await this.#call(() =>
+      this.#redis.eval(
+        PUBLISH_SCRIPT,
+        2,
+        index,
+        key,
+        text,
+        snapshotTtlMs,
+        snapshot.at,
+        snapshot.instance,
+        maxInstances,
+      ),
     )
   }
 
   /** The snapshots of the instances that published within `snapshotTtlMs` of `now` (ms). */
   async read(now: number): Promise<InstanceSnapshot[]> {
-    const listed = await this.#redis.eval(LIST_SCRIPT, 1, this.#keys.index, now - this.#limits.snapshotTtlMs)
+    const since = now - this.#limits.snapshotTtlMs
+    const listed = await this.#call(() => this.#redis.eval(LIST_SCRIPT, 1, this.#keys.index, since))
     const instances = Array.isArray(listed) ? listed.filter((id) => typeof id === 'string') : []
     if (instances.length === 0) return []
-    const texts = await this.#redis.mget(...instances.map((id) => this.#keys.snapshot(id)))
+    const texts = await this.#call(() => this.#redis.mget(...instances.map((id) => this.#keys.snapshot(id))))
     const snapshots: InstanceSnapshot[] = []
     for (const text of texts) {
       if (text === null) continue

@@ -2,11 +2,13 @@ import { mkdir, stat } from 'node:fs/promises'
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import path from 'node:path'
+import { Redis } from 'ioredis'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { clusterKeys } from '../../src/dashboard/cluster.ts'
 import { type DashboardHandler, dashboard, type FeedResponse } from '../../src/dashboard/index.ts'
 import type { CacheInternals } from '../../src/query-cache.ts'
+import { freePort } from '../setup/private-redis.ts'
 import { launchChromium } from '../support/browser.ts'
 import { cachedClient, useFixture } from './helpers.ts'
 
@@ -286,6 +288,30 @@ describe('dashboard in a real browser', () => {
     } finally {
       await server.close()
       await prisma.$cache.close()
+    }
+  })
+
+  it('keeps answering while Redis is down: this instance alone, the bus down, the breaker open', async () => {
+    const down = new Redis(`redis://127.0.0.1:${await freePort()}`)
+    down.on('error', () => {})
+    const { prisma } = cachedClient(fixture.db, {
+      redis: down,
+      namespace: fixture.namespace(),
+      redisTimeout: 50,
+    })
+    const handler = dashboard(prisma)
+    const server = await serve(handler)
+    try {
+      for (let i = 0; i < 10; i++) await prisma.user.count({ cacheStrategy: { ttl: 60 } })
+      const feed = (await fetch(`${server.url}/feed`).then((r) => r.json())) as FeedResponse
+      expect(feed.instances).toEqual([{ id: internalsOf(prisma).instanceId, self: true, age: 0 }])
+      expect(feed.view.totals.reads).toBe(10)
+      expect(feed.view.current.bus).toBe('down')
+      expect(feed.view.breaker).toContain('open')
+    } finally {
+      await server.close()
+      await prisma.$cache.close()
+      down.disconnect()
     }
   })
 
