@@ -45,4 +45,30 @@ describe('hottest keys', () => {
     expect(hashOfKey('pqc:default:User:findMany:alice@example.com')).toBe('?')
     expect(hashOfKey('no hash at all')).toBe('?')
   })
+
+  it('never understates a key, counts every read once, and keeps its smallest count right (against a full count)', () => {
+    let seed = 7
+    const random = () => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31
+      return seed / 2 ** 31
+    }
+    for (const population of [5, 40, 400]) {
+      const top = new TopKeys(16)
+      const exact = new Map<string, number>()
+      for (let i = 0; i < 5_000; i++) {
+        const k = key(Math.floor(population * random() ** 2))
+        exact.set(k, (exact.get(k) ?? 0) + 1)
+        top.record(k, 'r', 'M', 'findMany', false)
+      }
+      const listed = top.top(16)
+      expect(listed.reduce((sum, k) => sum + k.reads, 0)).toBe(5_000)
+      for (const k of listed) {
+        const full = [...exact].find(([name]) => hashOfKey(name) === k.hash)
+        expect(k.reads).toBeGreaterThanOrEqual(full?.[1] ?? Number.POSITIVE_INFINITY)
+      }
+      // Every key read more than 1/16 of the time is listed.
+      for (const [name, reads] of exact)
+        if (reads > 5_000 / 16) expect(listed.map((k) => k.hash)).toContain(hashOfKey(name))
+    }
+  })
 })
