@@ -1,11 +1,11 @@
 import { defineConfig } from 'tsup'
 
 /**
- * Builds `dist/index.js` (ESM), `dist/index.cjs` (CJS), `dist/index.d.ts` and `dist/index.d.cts`: the
- * files package.json `exports` points at (the `.js`/`.cjs` split follows `"type": "module"`).
+ * Builds `dist/<entry>.js` (ESM), `dist/<entry>.cjs` (CJS), `dist/<entry>.d.ts` and `dist/<entry>.d.cts` for each
+ * entry: the files package.json `exports` points at (the `.js`/`.cjs` split follows `"type": "module"`).
  */
 export default defineConfig({
-  entry: ['src/index.ts'],
+  entry: { index: 'src/index.ts', dashboard: 'src/dashboard/index.ts' },
   outDir: 'dist',
   format: ['esm', 'cjs'],
   dts: true,

@@ -48,6 +48,10 @@ export interface CacheInternals {
   regions: readonly string[]
   /** With Redis: whether the bus subscription is live. */
   busUp: boolean | undefined
+  /** With Redis: whether the circuit breaker is open (Redis not asked for a while). */
+  breakerOpen: boolean | undefined
+  /** The memory tier's bounds, or undefined without one. */
+  memory: { maxEntries: number; maxBytes: number } | undefined
 }
 
 /** The key under which `$cache` carries its {@link CacheInternals} (a registered symbol: not enumerable API). */
@@ -87,6 +91,7 @@ export class QueryCache {
   readonly #listener: InstanceListener
   readonly #ownedRedis: RedisLike | undefined
   readonly #redisClient: RedisLike | undefined
+  readonly #guard: GuardedCall | undefined
   #closed = false
 
   /** `internal`: test-only injection points (loader hooks, a separate instance). */
@@ -137,6 +142,7 @@ export class QueryCache {
             clock,
             onChange: (open) => reporter.emit({ type: 'breaker', state: open ? 'open' : 'closed' }),
           })
+    this.#guard = guard
     const redisTier =
       redis === undefined || guard === undefined
         ? undefined
@@ -340,6 +346,8 @@ export class QueryCache {
       redis: this.#redisClient,
       regions: [...this.options.regions.keys()],
       busUp: this.#bus?.up,
+      breakerOpen: this.#guard?.open,
+      memory: this.options.memory === false ? undefined : { ...this.options.memory },
     }
   }
 

@@ -53,4 +53,28 @@ export const TUNABLES = {
   journalSize: 10_000,
   /** Keys the memory tier evicted that it remembers, to say a miss was an eviction. */
   evictedKeys: 1_024,
+  /**
+   * The dashboard's bounds (`prisma-query-cache/dashboard`): what it keeps in memory and publishes to Redis never
+   * grows with traffic. Its time series are `windowBuckets` buckets of `bucketMs`.
+   */
+  dashboard: {
+    /** Milliseconds per time-series bucket; also the period of gauge samples and Redis publishes. */
+    bucketMs: 1_000,
+    /** Buckets kept: the window the charts show (60 s). */
+    windowBuckets: 60,
+    /** Distinct region/model pairs charted; the reads of further pairs are charted as `other`. */
+    maxSeries: 24,
+    /** Keys whose reads are counted (space-saving top-k: a key that enters may evict the least read). */
+    trackedKeys: 128,
+    /** Hottest keys shown and published. */
+    hotKeys: 20,
+    /** Recent misses kept with their reasons. */
+    recentMisses: 30,
+    /** Lifetime (ms) of an instance's snapshot in Redis: an instance that stops publishing leaves the view. */
+    snapshotTtlMs: 5_000,
+    /** Most instances listed in Redis (those that published last are kept). */
+    maxInstances: 32,
+    /** Milliseconds the dashboard waits for Redis (publish, list) before it shows this instance alone. */
+    redisTimeoutMs: 500,
+  },
 } as const

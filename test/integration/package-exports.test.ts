@@ -28,6 +28,16 @@ console.log(JSON.stringify({ resolved: require.resolve('prisma-query-cache'), ..
 process.exit(0)
 `
 
+const DASHBOARD_ESM_CHECK = `import * as dashboard from 'prisma-query-cache/dashboard'
+console.log(JSON.stringify({ resolved: import.meta.resolve('prisma-query-cache/dashboard'), dashboard: typeof dashboard.dashboard }))
+process.exit(0)
+`
+
+const DASHBOARD_CJS_CHECK = `const dashboard = require('prisma-query-cache/dashboard')
+console.log(JSON.stringify({ resolved: require.resolve('prisma-query-cache/dashboard'), dashboard: typeof dashboard.dashboard }))
+process.exit(0)
+`
+
 /**
  * Builds with the project's tsup config into a private package directory (a copy of package.json plus
  * its dist), so parallel runs never share `dist/`, then loads the package by its own name from there:
@@ -53,6 +63,8 @@ describe('package exports', () => {
     })
     await writeFile(path.join(packageDir, 'check.mjs'), ESM_CHECK)
     await writeFile(path.join(packageDir, 'check.cjs'), CJS_CHECK)
+    await writeFile(path.join(packageDir, 'dashboard.mjs'), DASHBOARD_ESM_CHECK)
+    await writeFile(path.join(packageDir, 'dashboard.cjs'), DASHBOARD_CJS_CHECK)
   }, BUILD_TIMEOUT_MS + 10_000)
 
   afterAll(async () => {
@@ -62,7 +74,15 @@ describe('package exports', () => {
   it('builds every file that package.json points at', async () => {
     const targets = manifestTargets(packageJson)
     expect(targets).toEqual(
-      expect.arrayContaining(['./dist/index.js', './dist/index.cjs', './dist/index.d.ts']),
+      expect.arrayContaining([
+        './dist/index.js',
+        './dist/index.cjs',
+        './dist/index.d.ts',
+        './dist/dashboard.js',
+        './dist/dashboard.cjs',
+        './dist/dashboard.d.ts',
+        './dist/dashboard.d.cts',
+      ]),
     )
     const missing: string[] = []
     for (const target of targets) {
@@ -79,6 +99,17 @@ describe('package exports', () => {
   it('requires as CommonJS through the "require" condition', async () => {
     const report = await load('check.cjs')
     expect(report).toEqual({ resolved: expect.stringMatching(/\/dist\/index\.cjs$/), ...WORKING_ROOT })
+  })
+
+  it('imports and requires prisma-query-cache/dashboard through its own exports entry', async () => {
+    expect(await load('dashboard.mjs')).toEqual({
+      resolved: expect.stringMatching(/\/dist\/dashboard\.js$/),
+      dashboard: 'function',
+    })
+    expect(await load('dashboard.cjs')).toEqual({
+      resolved: expect.stringMatching(/\/dist\/dashboard\.cjs$/),
+      dashboard: 'function',
+    })
   })
 
   async function load(script: string): Promise<LoadReport> {

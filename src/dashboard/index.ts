@@ -1,0 +1,5 @@
+export type { FeedResponse } from './feed.ts'
+export { type DashboardHandler, type DashboardOptions, dashboard } from './handler.ts'
+export type { Gauges, InstanceSnapshot, MissRecord } from './snapshot.ts'
+export type { HotKey } from './top-keys.ts'
+export type { DashboardView, Line } from './view.ts'
