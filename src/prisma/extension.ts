@@ -18,7 +18,28 @@ import { writeThrough } from './write-through.ts'
 /** Internal: test-only injection points. Not part of the public API. */
 export const INTERNAL_HOOKS: unique symbol = Symbol.for('prisma-query-cache.hooks')
 
-type InternalOptions = QueryCacheOptions & { [INTERNAL_HOOKS]?: LoaderHooks; [INSTANCE_ID]?: string }
+/**
+ * Internal: a variant of the extension built on the same cache (`withAccelerate`): its name, how it serves reads
+ * (around the cache's own), its read methods (around the cached ones) and the client members it adds.
+ */
+export const EXTENSION_VARIANT: unique symbol = Symbol.for('prisma-query-cache.variant')
+
+/** The 8 read methods as they run (typed for users by `CachedReadMethods`). */
+export type ReadMethods = ReturnType<typeof cachedReadMethods>
+
+/** What a variant of the extension changes; `cache` gives the client's cache. */
+export interface ExtensionVariant {
+  name: string
+  serve(serve: ServeRead, cache: () => QueryCache): ServeRead
+  reads(methods: ReadMethods, cache: () => QueryCache): ReadMethods
+  client(api: CacheApi): Record<string, unknown>
+}
+
+type InternalOptions = QueryCacheOptions & {
+  [INTERNAL_HOOKS]?: LoaderHooks
+  [INSTANCE_ID]?: string
+  [EXTENSION_VARIANT]?: ExtensionVariant
+}
 
 function loadIoredis(url: string): RedisLike {
   let Redis: new (url: string) => RedisLike
@@ -46,6 +67,7 @@ export function queryCache(options: QueryCacheOptions = {}) {
     hooks: (options as InternalOptions)[INTERNAL_HOOKS],
     instance: (options as InternalOptions)[INSTANCE_ID],
   }
+  const variant = (options as InternalOptions)[EXTENSION_VARIANT]
   return Prisma.defineExtension((client) => {
     const schema = clientSchema(client)
     const ownsRedis = typeof options.redis === 'string'
@@ -67,8 +89,10 @@ export function queryCache(options: QueryCacheOptions = {}) {
       }
       return found
     }
-    const serve: ServeRead = (model, operation, strategy, args, inTransaction, load) =>
+    const cacheRead: ServeRead = (model, operation, strategy, args, inTransaction, load) =>
       cache.read(model, operation, strategy, args, inTransaction, load)
+    const serve = variant === undefined ? cacheRead : variant.serve(cacheRead, current)
+    const reads = cachedReadMethods(serve, relationsOf)
     const api: CacheApi = {
       invalidate: (input) => cache.invalidate(input),
       invalidateAll: () => cache.invalidateAll(),
@@ -84,9 +108,11 @@ export function queryCache(options: QueryCacheOptions = {}) {
       cache.transactions,
     )
     return client.$extends({
-      name: 'prisma-query-cache',
+      name: variant?.name ?? 'prisma-query-cache',
       model: {
-        $allModels: cachedReadMethods(serve, relationsOf) as unknown as CachedReadMethods,
+        $allModels: (variant === undefined
+          ? reads
+          : variant.reads(reads, current)) as unknown as CachedReadMethods,
       },
       query: {
         $allModels: {
@@ -126,6 +152,7 @@ export function queryCache(options: QueryCacheOptions = {}) {
       // $transaction is replaced at run time only; its type stays Prisma's.
       client: {
         $cache: api,
+        ...variant?.client(api),
         $transaction,
         $queryRawCached: queryRawCached(current),
         // What the cache opened (its share of the bus subscription, retries, a Redis it connected itself) closes

@@ -1,0 +1,88 @@
+import { randomUUID } from 'node:crypto'
+import { checkTags } from '../config/strategy.ts'
+import { isPlainObject, rejectUnknownKeys } from '../config/validate.ts'
+import { StrategyError } from '../errors.ts'
+import type { ExtensionVariant, ReadMethods } from '../prisma/extension.ts'
+import { modelContext } from '../prisma/internals.ts'
+import { READ_OPERATIONS, type ReadOperation } from '../prisma/operations.ts'
+import type { QueryCache } from '../query-cache.ts'
+import type { CacheApi } from '../types.ts'
+import { type ReadIdentity, withAccelerateInfo } from './info.ts'
+import { accelerateStrategy } from './strategy.ts'
+import type { AccelerateApi } from './types.ts'
+
+const INVALIDATE_KEYS = ['tags'] as const
+
+/** The region a read that is not cached reports: its strategy's, else its model's, else `default`. */
+function regionOf(cache: QueryCache, model: string, args: unknown): string {
+  const strategy = isPlainObject(args) ? args.cacheStrategy : undefined
+  if (isPlainObject(strategy) && typeof strategy.region === 'string') return strategy.region
+  return cache.options.models.get(model)?.region ?? 'default'
+}
+
+/** The 8 read methods with `withAccelerateInfo()` on the promise each returns. */
+function acceleratedReads(methods: ReadMethods, cache: () => QueryCache): ReadMethods {
+  const accelerated = (operation: ReadOperation) => {
+    const read = methods[operation]
+    return function acceleratedRead(this: unknown, args?: object) {
+      const promise = read.call(this, args)
+      const identify = (): ReadIdentity => {
+        const { model } = modelContext(this)
+        const current = cache()
+        return {
+          model,
+          operation,
+          args,
+          region: regionOf(current, model, args),
+          clock: current.options.clock,
+        }
+      }
+      ;(promise as { withAccelerateInfo?: unknown }).withAccelerateInfo = () =>
+        withAccelerateInfo(promise, identify)
+      return promise
+    }
+  }
+  return Object.fromEntries(
+    READ_OPERATIONS.map((operation) => [operation, accelerated(operation)]),
+  ) as ReadMethods
+}
+
+/** `$accelerate`: Accelerate's invalidation calls, on the cache's own (global: every instance, every tier). */
+function accelerateApi(api: CacheApi): AccelerateApi {
+  return {
+    async invalidate(input) {
+      const where = '$accelerate.invalidate'
+      if (!isPlainObject(input)) throw new StrategyError(`${where}: input must be { tags: string[] }`)
+      rejectUnknownKeys(where, input, INVALIDATE_KEYS, StrategyError)
+      const tags = checkTags(`${where}: tags`, input.tags)
+      if (tags.length === 0) throw new StrategyError(`${where}: tags must name at least one tag`)
+      await api.invalidate({ tags })
+      return { requestId: randomUUID() }
+    },
+    async invalidateAll() {
+      await api.invalidateAll()
+      return { requestId: randomUUID() }
+    },
+  }
+}
+
+/**
+ * The Accelerate variant of the extension: strategies read as Accelerate read them (see `accelerateStrategy`),
+ * `withAccelerateInfo()` on every read, `$accelerate` on the client; the rest is `queryCache()`'s.
+ */
+export function accelerateVariant(): ExtensionVariant {
+  return {
+    name: 'prisma-query-cache/accelerate',
+    serve: (serve, cache) => (model, operation, strategy, args, inTransaction, load) =>
+      serve(
+        model,
+        operation,
+        accelerateStrategy(strategy, cache().options.regions, `${model}.${operation}`),
+        args,
+        inTransaction,
+        load,
+      ),
+    reads: acceleratedReads,
+    client: (api) => ({ $accelerate: accelerateApi(api) }),
+  }
+}
