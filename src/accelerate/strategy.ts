@@ -1,29 +1,19 @@
-import type { ResolvedRegion } from '../config/options.ts'
-import { parseStrategy } from '../config/strategy.ts'
-import { isPlainObject } from '../config/validate.ts'
+import type { ParsedStrategy } from '../config/strategy.ts'
 
 /**
- * A `cacheStrategy` read as Accelerate read it, turned into the strategy `queryCache()` means the same by:
+ * A model read's validated `cacheStrategy`, read as Accelerate read it rather than as `queryCache()` does:
  * - one that gives `ttl` or `swr` gets 0 for the other, not the region's (Accelerate sent only what was given:
  *   `ttl` alone has no stale window, `swr` alone serves the stored result stale at once and refreshes it);
- * - one that gives neither (`{ tags }`, `{}`) is not cached, as Accelerate's `no-cache`: `false`, once checked;
- * - one that names a `region` (which Accelerate did not have) is left to the region, as in `queryCache()`;
- * - anything else (absent, `false`, not an object) is left as it is, for the cache to accept or refuse.
- * `where` names the read in errors (`User.findMany`). Throws `StrategyError` for an invalid strategy that is not
- * cached; the cache checks the others.
+ * - one that gives neither (`{ tags }`, `{}`) is not cached, as Accelerate's `no-cache`: `false`;
+ * - one that names a `region` (which Accelerate did not have), `false` and none are left as they are.
+ * `parsed` is the read's own (`parseStrategy` makes one per read): filled in place, nothing is allocated.
  */
-export function accelerateStrategy(
-  value: unknown,
-  regions: ReadonlyMap<string, ResolvedRegion>,
-  where: string,
-): unknown {
-  if (!isPlainObject(value) || value.region !== undefined) return value
-  const { ttl, swr } = value
-  if (ttl === undefined && swr === undefined) {
-    parseStrategy(value, regions, where)
-    return false
-  }
-  if (ttl === undefined) return { ...value, ttl: 0 }
-  if (swr === undefined) return { ...value, swr: 0 }
-  return value
+export function accelerateReading(
+  parsed: ParsedStrategy | false | undefined,
+): ParsedStrategy | false | undefined {
+  if (parsed === undefined || parsed === false || parsed.region !== undefined) return parsed
+  if (parsed.ttlMs === undefined && parsed.swrMs === undefined) return false
+  parsed.ttlMs ??= 0
+  parsed.swrMs ??= 0
+  return parsed
 }

@@ -2,13 +2,14 @@ import { randomUUID } from 'node:crypto'
 import { checkTags } from '../config/strategy.ts'
 import { isPlainObject, rejectUnknownKeys } from '../config/validate.ts'
 import { StrategyError } from '../errors.ts'
+import type { RealPromise } from '../prisma/cached-reads.ts'
 import type { ExtensionVariant, ReadMethods } from '../prisma/extension.ts'
 import { modelContext } from '../prisma/internals.ts'
 import { READ_OPERATIONS, type ReadOperation } from '../prisma/operations.ts'
 import type { QueryCache } from '../query-cache.ts'
 import type { CacheApi } from '../types.ts'
 import { type ReadIdentity, withAccelerateInfo } from './info.ts'
-import { accelerateStrategy } from './strategy.ts'
+import { accelerateReading } from './strategy.ts'
 import type { AccelerateApi } from './types.ts'
 
 const INVALIDATE_KEYS = ['tags'] as const
@@ -20,25 +21,20 @@ function regionOf(cache: QueryCache, model: string, args: unknown): string {
   return cache.options.models.get(model)?.region ?? 'default'
 }
 
+/** What `withAccelerateInfo()` needs of a read once it has run. */
+function identify(cache: QueryCache, self: unknown, operation: ReadOperation, args: unknown): ReadIdentity {
+  const { model } = modelContext(self)
+  return { model, operation, args, region: regionOf(cache, model, args), clock: cache.options.clock }
+}
+
 /** The 8 read methods with `withAccelerateInfo()` on the promise each returns. */
 function acceleratedReads(methods: ReadMethods, cache: () => QueryCache): ReadMethods {
   const accelerated = (operation: ReadOperation) => {
     const read = methods[operation]
     return function acceleratedRead(this: unknown, args?: object) {
-      const promise = read.call(this, args)
-      const identify = (): ReadIdentity => {
-        const { model } = modelContext(this)
-        const current = cache()
-        return {
-          model,
-          operation,
-          args,
-          region: regionOf(current, model, args),
-          clock: current.options.clock,
-        }
-      }
-      ;(promise as { withAccelerateInfo?: unknown }).withAccelerateInfo = () =>
-        withAccelerateInfo(promise, identify)
+      const promise: RealPromise & { withAccelerateInfo?: unknown } = read.call(this, args)
+      promise.withAccelerateInfo = () =>
+        withAccelerateInfo(promise, () => identify(cache(), this, operation, args))
       return promise
     }
   }
@@ -67,21 +63,13 @@ function accelerateApi(api: CacheApi): AccelerateApi {
 }
 
 /**
- * The Accelerate variant of the extension: strategies read as Accelerate read them (see `accelerateStrategy`),
+ * The Accelerate variant of the extension: strategies read as Accelerate read them (see `accelerateReading`),
  * `withAccelerateInfo()` on every read, `$accelerate` on the client; the rest is `queryCache()`'s.
  */
 export function accelerateVariant(): ExtensionVariant {
   return {
     name: 'prisma-query-cache/accelerate',
-    serve: (serve, cache) => (model, operation, strategy, args, inTransaction, load) =>
-      serve(
-        model,
-        operation,
-        accelerateStrategy(strategy, cache().options.regions, `${model}.${operation}`),
-        args,
-        inTransaction,
-        load,
-      ),
+    reading: accelerateReading,
     reads: acceleratedReads,
     client: (api) => ({ $accelerate: accelerateApi(api) }),
   }

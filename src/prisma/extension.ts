@@ -5,6 +5,7 @@ import { ConfigError } from '../errors.ts'
 import { CACHE_INTERNALS, QueryCache } from '../query-cache.ts'
 import { dialectOf } from '../raw-sql/invalidation.ts'
 import type { LoaderHooks } from '../read/loader.ts'
+import type { StrategyReading } from '../read/planner.ts'
 import { INSTANCE_ID } from '../shared-instance.ts'
 import type { CacheApi, CachedReadMethods, QueryCacheOptions, RedisLike } from '../types.ts'
 import { cachedReadMethods, type ServeRead } from './cached-reads.ts'
@@ -19,8 +20,8 @@ import { writeThrough } from './write-through.ts'
 export const INTERNAL_HOOKS: unique symbol = Symbol.for('prisma-query-cache.hooks')
 
 /**
- * Internal: a variant of the extension built on the same cache (`withAccelerate`): its name, how it serves reads
- * (around the cache's own), its read methods (around the cached ones) and the client members it adds.
+ * Internal: a variant of the extension built on the same cache (`withAccelerate`): its name, how it reads
+ * strategies, its read methods (around the cached ones) and the client members it adds.
  */
 export const EXTENSION_VARIANT: unique symbol = Symbol.for('prisma-query-cache.variant')
 
@@ -30,7 +31,8 @@ export type ReadMethods = ReturnType<typeof cachedReadMethods>
 /** What a variant of the extension changes; `cache` gives the client's cache. */
 export interface ExtensionVariant {
   name: string
-  serve(serve: ServeRead, cache: () => QueryCache): ServeRead
+  /** How model reads' strategies are read (see `ReadPlanner`). */
+  reading: StrategyReading
   reads(methods: ReadMethods, cache: () => QueryCache): ReadMethods
   client(api: CacheApi): Record<string, unknown>
 }
@@ -66,6 +68,7 @@ export function queryCache(options: QueryCacheOptions = {}) {
   const internal = {
     hooks: (options as InternalOptions)[INTERNAL_HOOKS],
     instance: (options as InternalOptions)[INSTANCE_ID],
+    reading: (options as InternalOptions)[EXTENSION_VARIANT]?.reading,
   }
   const variant = (options as InternalOptions)[EXTENSION_VARIANT]
   return Prisma.defineExtension((client) => {
@@ -89,9 +92,8 @@ export function queryCache(options: QueryCacheOptions = {}) {
       }
       return found
     }
-    const cacheRead: ServeRead = (model, operation, strategy, args, inTransaction, load) =>
+    const serve: ServeRead = (model, operation, strategy, args, inTransaction, load) =>
       cache.read(model, operation, strategy, args, inTransaction, load)
-    const serve = variant === undefined ? cacheRead : variant.serve(cacheRead, current)
     const reads = cachedReadMethods(serve, relationsOf)
     const api: CacheApi = {
       invalidate: (input) => cache.invalidate(input),
