@@ -2,10 +2,10 @@ import { randomUUID } from 'node:crypto'
 import { checkTags } from '../config/strategy.ts'
 import { isPlainObject, rejectUnknownKeys } from '../config/validate.ts'
 import { StrategyError } from '../errors.ts'
-import type { RealPromise } from '../prisma/cached-reads.ts'
-import type { ExtensionVariant, ReadMethods } from '../prisma/extension.ts'
+import type { DecorateRead, RealPromise } from '../prisma/cached-reads.ts'
+import type { ExtensionVariant } from '../prisma/extension.ts'
 import { modelContext } from '../prisma/internals.ts'
-import { READ_OPERATIONS, type ReadOperation } from '../prisma/operations.ts'
+import type { ReadOperation } from '../prisma/operations.ts'
 import type { QueryCache } from '../query-cache.ts'
 import type { CacheApi } from '../types.ts'
 import { type ReadIdentity, withAccelerateInfo } from './info.ts'
@@ -27,20 +27,12 @@ function identify(cache: QueryCache, self: unknown, operation: ReadOperation, ar
   return { model, operation, args, region: regionOf(cache, model, args), clock: cache.options.clock }
 }
 
-/** The 8 read methods with `withAccelerateInfo()` on the promise each returns. */
-function acceleratedReads(methods: ReadMethods, cache: () => QueryCache): ReadMethods {
-  const accelerated = (operation: ReadOperation) => {
-    const read = methods[operation]
-    return function acceleratedRead(this: unknown, args?: object) {
-      const promise: RealPromise & { withAccelerateInfo?: unknown } = read.call(this, args)
-      promise.withAccelerateInfo = () =>
-        withAccelerateInfo(promise, () => identify(cache(), this, operation, args))
-      return promise
-    }
+/** Gives a read's promise `withAccelerateInfo()`. */
+function withInfoMethod(cache: () => QueryCache): DecorateRead {
+  return (promise, self, operation, args) => {
+    ;(promise as RealPromise & { withAccelerateInfo?: unknown }).withAccelerateInfo = () =>
+      withAccelerateInfo(promise, () => identify(cache(), self, operation, args))
   }
-  return Object.fromEntries(
-    READ_OPERATIONS.map((operation) => [operation, accelerated(operation)]),
-  ) as ReadMethods
 }
 
 /** `$accelerate`: Accelerate's invalidation calls, on the cache's own (global: every instance, every tier). */
@@ -70,7 +62,7 @@ export function accelerateVariant(): ExtensionVariant {
   return {
     name: 'prisma-query-cache/accelerate',
     reading: accelerateReading,
-    reads: acceleratedReads,
+    decorate: withInfoMethod,
     client: (api) => ({ $accelerate: accelerateApi(api) }),
   }
 }

@@ -8,7 +8,7 @@ import type { LoaderHooks } from '../read/loader.ts'
 import type { StrategyReading } from '../read/planner.ts'
 import { INSTANCE_ID } from '../shared-instance.ts'
 import type { CacheApi, CachedReadMethods, QueryCacheOptions, RedisLike } from '../types.ts'
-import { cachedReadMethods, type ServeRead } from './cached-reads.ts'
+import { cachedReadMethods, type DecorateRead, type ServeRead } from './cached-reads.ts'
 import { builtinTransaction, clientSchema, transactionOfHook } from './internals.ts'
 import { isWriteOperation } from './operations.ts'
 import { queryRawCached, rawWriteHook } from './raw-hooks.ts'
@@ -21,19 +21,17 @@ export const INTERNAL_HOOKS: unique symbol = Symbol.for('prisma-query-cache.hook
 
 /**
  * Internal: a variant of the extension built on the same cache (`withAccelerate`): its name, how it reads
- * strategies, its read methods (around the cached ones) and the client members it adds.
+ * strategies, what its reads' promises get and the client members it adds.
  */
 export const EXTENSION_VARIANT: unique symbol = Symbol.for('prisma-query-cache.variant')
 
-/** The 8 read methods as they run (typed for users by `CachedReadMethods`). */
-export type ReadMethods = ReturnType<typeof cachedReadMethods>
-
-/** What a variant of the extension changes; `cache` gives the client's cache. */
+/** What a variant of the extension changes. */
 export interface ExtensionVariant {
   name: string
   /** How model reads' strategies are read (see `ReadPlanner`). */
   reading: StrategyReading
-  reads(methods: ReadMethods, cache: () => QueryCache): ReadMethods
+  /** What each read's promise gets; `cache` gives the client's cache. */
+  decorate(cache: () => QueryCache): DecorateRead
   client(api: CacheApi): Record<string, unknown>
 }
 
@@ -94,7 +92,6 @@ export function queryCache(options: QueryCacheOptions = {}) {
     }
     const serve: ServeRead = (model, operation, strategy, args, inTransaction, load) =>
       cache.read(model, operation, strategy, args, inTransaction, load)
-    const reads = cachedReadMethods(serve, relationsOf)
     const api: CacheApi = {
       invalidate: (input) => cache.invalidate(input),
       invalidateAll: () => cache.invalidateAll(),
@@ -112,9 +109,11 @@ export function queryCache(options: QueryCacheOptions = {}) {
     return client.$extends({
       name: variant?.name ?? 'prisma-query-cache',
       model: {
-        $allModels: (variant === undefined
-          ? reads
-          : variant.reads(reads, current)) as unknown as CachedReadMethods,
+        $allModels: cachedReadMethods(
+          serve,
+          relationsOf,
+          variant?.decorate(current),
+        ) as unknown as CachedReadMethods,
       },
       query: {
         $allModels: {
