@@ -1,11 +1,18 @@
 import { defineConfig } from 'tsup'
 
 /**
- * Builds `dist/<entry>.js` (ESM), `dist/<entry>.cjs` (CJS), `dist/<entry>.d.ts` and `dist/<entry>.d.cts` for each
- * entry: the files package.json `exports` points at (the `.js`/`.cjs` split follows `"type": "module"`).
+ * Builds, per entry (`index`: the package, `accelerate` and `dashboard`: their subpaths), `dist/<entry>.js` (ESM),
+ * `dist/<entry>.cjs` (CJS), `dist/<entry>.d.ts` and `dist/<entry>.d.cts`: the files package.json `exports` points
+ * at (the `.js`/`.cjs` split follows `"type": "module"`). Code the entries share goes into shared chunks, in CJS
+ * too (`splitting`), so that both entries use one copy of it: the same error classes, the same instances.
  */
 export default defineConfig({
-  entry: { index: 'src/index.ts', dashboard: 'src/dashboard/index.ts' },
+  entry: {
+    index: 'src/index.ts',
+    accelerate: 'src/accelerate/index.ts',
+    dashboard: 'src/dashboard/index.ts',
+  },
+  splitting: true,
   outDir: 'dist',
   format: ['esm', 'cjs'],
   dts: true,

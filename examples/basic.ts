@@ -3,11 +3,10 @@
  * bypass, tags and stats. Run it with `npm run example`; see examples/README.md for the environment
  * variables (DATABASE_URL, REDIS_URL).
  */
-import { randomBytes } from 'node:crypto'
 import { performance } from 'node:perf_hooks'
-import { Redis } from 'ioredis'
 import { type CachedPrismaPromise, queryCache } from '../src/index.ts'
 import { openDatabase } from './database.ts'
+import { exampleRedis } from './redis.ts'
 
 /** Runs a cached read, then logs how the cache answered, how long it took and a summary of the data. */
 async function read<T>(label: string, query: () => CachedPrismaPromise<T>, summary: (data: T) => unknown) {
@@ -30,9 +29,7 @@ const list = (items: (string | null)[]) => items.sort().join(', ')
 
 const db = await openDatabase()
 // Optional second tier shared by every instance of the app; without it the cache is in-process only.
-const redis = process.env.REDIS_URL ? new Redis(process.env.REDIS_URL) : undefined
-// A namespace of its own per run, so runs never see each other's entries in a shared Redis.
-const namespace = `example-${randomBytes(4).toString('hex')}`
+const { redis, namespace, close: closeRedis } = exampleRedis('example')
 const prisma = db.client.$extends(queryCache({ redis, namespace }))
 console.log(`prisma-query-cache example on ${db.description}, ${redis ? 'memory + Redis' : 'memory'} tier`)
 
@@ -140,12 +137,6 @@ try {
 } finally {
   // Waits for background work; closes only what the cache opened itself, so Redis is ours to close.
   await prisma.$cache.close()
-  if (redis) {
-    // Only because each run uses a throwaway namespace: entries expire by themselves, version counters do not.
-    for await (const keys of redis.scanStream({ match: `*${namespace}*` })) {
-      if (keys.length > 0) await redis.del(...keys)
-    }
-    await redis.quit()
-  }
+  await closeRedis()
   await db.close()
 }

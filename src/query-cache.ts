@@ -27,7 +27,7 @@ import { BackgroundWork } from './read/background-work.ts'
 import { Loader, type LoaderHooks } from './read/loader.ts'
 import type { ReadResult, TierReader } from './read/lookup.ts'
 import { MemoryReader } from './read/memory-reader.ts'
-import { type Planned, type ReadPlan, ReadPlanner } from './read/planner.ts'
+import { type Planned, type ReadPlan, ReadPlanner, type StrategyReading } from './read/planner.ts'
 import { ReadPath } from './read/read-path.ts'
 import { RedisReader } from './read/redis-reader.ts'
 import { WriteBehind } from './read/write-behind.ts'
@@ -94,13 +94,17 @@ export class QueryCache {
   readonly #guard: GuardedCall | undefined
   #closed = false
 
-  /** `internal`: test-only injection points (loader hooks, a separate instance). */
+  /** `internal`: test-only injection points (loader hooks, a separate instance), a variant's strategy reading. */
   constructor(
     options: ResolvedOptions,
     client: ClientModel,
     redis: RedisLike | undefined,
     ownsRedis: boolean,
-    internal: { hooks?: LoaderHooks | undefined; instance?: string | undefined } = {},
+    internal: {
+      hooks?: LoaderHooks | undefined
+      instance?: string | undefined
+      reading?: StrategyReading | undefined
+    } = {},
   ) {
     const { hooks, instance: separate } = internal
     this.options = options
@@ -121,7 +125,7 @@ export class QueryCache {
       FOLDING_PROVIDERS.has(client.provider ?? '') ? 'folded' : 'exact',
       unpinned,
     )
-    this.#planner = new ReadPlanner(options, this.graph, this.pins)
+    this.#planner = new ReadPlanner(options, this.graph, this.pins, internal.reading)
     this.#ownedRedis = ownsRedis ? redis : undefined
     this.#redisClient = redis
 

@@ -356,7 +356,7 @@ export type CachedFluentApi<Payload, Select, F extends FluentReadOperation, Null
 export type FluentReadOperation = 'findUnique' | 'findUniqueOrThrow' | 'findFirst' | 'findFirstOrThrow'
 
 /** A cached read's promise: the fluent relation API where Prisma has it. */
-type CachedReadResult<T, A, F extends ReadOperation> = F extends FluentReadOperation
+export type CachedReadResult<T, A, F extends ReadOperation> = F extends FluentReadOperation
   ? CachedPrismaPromise<Prisma.Result<T, A, F>> &
       CachedFluentApi<
         PayloadOf<T>,

@@ -143,7 +143,20 @@ function withFluent(
   })
 }
 
-function cachedReader(serve: ServeRead, relationsOf: RelationsOf, operation: ReadOperation) {
+/** Adds to a read's promise what a variant of the extension gives it (`withAccelerateInfo()`), before it returns. */
+export type DecorateRead = (
+  promise: RealPromise,
+  self: unknown,
+  operation: ReadOperation,
+  args: unknown,
+) => void
+
+function cachedReader(
+  serve: ServeRead,
+  relationsOf: RelationsOf,
+  operation: ReadOperation,
+  decorate: DecorateRead | undefined,
+) {
   return function cachedRead(this: unknown, args?: Record<string, unknown>): RealPromise {
     const { model, delegate, parent } = modelContext(this)
     let strategy: unknown
@@ -156,6 +169,7 @@ function cachedReader(serve: ServeRead, relationsOf: RelationsOf, operation: Rea
     const inTransaction = isTransactionClient(parent)
     const real = (delegate[operation] as (args?: unknown) => RealPromise)(rest)
     const cached = wrapPromise(real, (load) => serve(model, operation, strategy, rest, inTransaction, load))
+    decorate?.(cached, this, operation, args)
     if (!FLUENT_OPERATIONS.has(operation)) return cached
     const root = { serve, relationsOf, model, operation, delegate, strategy, args: rest, inTransaction }
     return withFluent(cached, root, model, [], [])
@@ -170,8 +184,9 @@ function cachedReader(serve: ServeRead, relationsOf: RelationsOf, operation: Rea
 export function cachedReadMethods(
   serve: ServeRead,
   relationsOf: RelationsOf,
+  decorate?: DecorateRead,
 ): Record<ReadOperation, (args?: object) => RealPromise> {
   return Object.fromEntries(
-    READ_OPERATIONS.map((operation) => [operation, cachedReader(serve, relationsOf, operation)]),
+    READ_OPERATIONS.map((operation) => [operation, cachedReader(serve, relationsOf, operation, decorate)]),
   ) as Record<ReadOperation, (args?: object) => RealPromise>
 }

@@ -5,9 +5,10 @@ import { ConfigError } from '../errors.ts'
 import { CACHE_INTERNALS, QueryCache } from '../query-cache.ts'
 import { dialectOf } from '../raw-sql/invalidation.ts'
 import type { LoaderHooks } from '../read/loader.ts'
+import type { StrategyReading } from '../read/planner.ts'
 import { INSTANCE_ID } from '../shared-instance.ts'
 import type { CacheApi, CachedReadMethods, QueryCacheOptions, RedisLike } from '../types.ts'
-import { cachedReadMethods, type ServeRead } from './cached-reads.ts'
+import { cachedReadMethods, type DecorateRead, type ServeRead } from './cached-reads.ts'
 import { builtinTransaction, clientSchema, transactionOfHook } from './internals.ts'
 import { isWriteOperation } from './operations.ts'
 import { queryRawCached, rawWriteHook } from './raw-hooks.ts'
@@ -18,7 +19,27 @@ import { writeThrough } from './write-through.ts'
 /** Internal: test-only injection points. Not part of the public API. */
 export const INTERNAL_HOOKS: unique symbol = Symbol.for('prisma-query-cache.hooks')
 
-type InternalOptions = QueryCacheOptions & { [INTERNAL_HOOKS]?: LoaderHooks; [INSTANCE_ID]?: string }
+/**
+ * Internal: a variant of the extension built on the same cache (`withAccelerate`): its name, how it reads
+ * strategies, what its reads' promises get and the client members it adds.
+ */
+export const EXTENSION_VARIANT: unique symbol = Symbol.for('prisma-query-cache.variant')
+
+/** What a variant of the extension changes. */
+export interface ExtensionVariant {
+  name: string
+  /** How model reads' strategies are read (see `ReadPlanner`). */
+  reading: StrategyReading
+  /** What each read's promise gets; `cache` gives the client's cache. */
+  decorate(cache: () => QueryCache): DecorateRead
+  client(api: CacheApi): Record<string, unknown>
+}
+
+type InternalOptions = QueryCacheOptions & {
+  [INTERNAL_HOOKS]?: LoaderHooks
+  [INSTANCE_ID]?: string
+  [EXTENSION_VARIANT]?: ExtensionVariant
+}
 
 function loadIoredis(url: string): RedisLike {
   let Redis: new (url: string) => RedisLike
@@ -45,7 +66,9 @@ export function queryCache(options: QueryCacheOptions = {}) {
   const internal = {
     hooks: (options as InternalOptions)[INTERNAL_HOOKS],
     instance: (options as InternalOptions)[INSTANCE_ID],
+    reading: (options as InternalOptions)[EXTENSION_VARIANT]?.reading,
   }
+  const variant = (options as InternalOptions)[EXTENSION_VARIANT]
   return Prisma.defineExtension((client) => {
     const schema = clientSchema(client)
     const ownsRedis = typeof options.redis === 'string'
@@ -84,9 +107,13 @@ export function queryCache(options: QueryCacheOptions = {}) {
       cache.transactions,
     )
     return client.$extends({
-      name: 'prisma-query-cache',
+      name: variant?.name ?? 'prisma-query-cache',
       model: {
-        $allModels: cachedReadMethods(serve, relationsOf) as unknown as CachedReadMethods,
+        $allModels: cachedReadMethods(
+          serve,
+          relationsOf,
+          variant?.decorate(current),
+        ) as unknown as CachedReadMethods,
       },
       query: {
         $allModels: {
@@ -126,6 +153,7 @@ export function queryCache(options: QueryCacheOptions = {}) {
       // $transaction is replaced at run time only; its type stays Prisma's.
       client: {
         $cache: api,
+        ...variant?.client(api),
         $transaction,
         $queryRawCached: queryRawCached(current),
         // What the cache opened (its share of the bus subscription, retries, a Redis it connected itself) closes

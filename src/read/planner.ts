@@ -42,6 +42,11 @@ export interface ReadPlan {
   refresh: boolean
 }
 
+/** Turns a validated `cacheStrategy` (its own object) into the one a read is planned by; `false` bypasses. */
+export type StrategyReading = (
+  parsed: ParsedStrategy | false | undefined,
+) => ParsedStrategy | false | undefined
+
 /** Why a read skips the cache. */
 export type BypassReason = 'strategy' | 'uncached-model' | 'transaction'
 
@@ -63,11 +68,22 @@ export class ReadPlanner {
   readonly #graph: SchemaGraph
   readonly #rules: PinRules | undefined
 
-  /** `rules`: pin reads to rows; without, every read depends on whole models. */
-  constructor(options: ResolvedOptions, graph: SchemaGraph, rules: PinRules | undefined) {
+  readonly #reading: StrategyReading | undefined
+
+  /**
+   * `rules`: pin reads to rows; without, every read depends on whole models. `reading`: how a variant of the
+   * extension reads a model read's validated `cacheStrategy` (`withAccelerate()`'s defaults); none: as parsed.
+   */
+  constructor(
+    options: ResolvedOptions,
+    graph: SchemaGraph,
+    rules: PinRules | undefined,
+    reading?: StrategyReading,
+  ) {
     this.#options = options
     this.#graph = graph
     this.#rules = rules
+    this.#reading = reading
   }
 
   /** Plans a model read (`prisma.user.findMany(…)`); `strategy` is the raw `cacheStrategy` value. */
@@ -78,7 +94,8 @@ export class ReadPlanner {
     args: unknown,
     inTransaction: boolean,
   ): Planned {
-    const parsed = parseStrategy(strategy, this.#options.regions, `${model}.${operation}`)
+    const valid = parseStrategy(strategy, this.#options.regions, `${model}.${operation}`)
+    const parsed = this.#reading === undefined ? valid : this.#reading(valid)
     const modelOptions = this.#options.models.get(model)
     const region = (parsed || undefined)?.region ?? modelOptions?.region ?? 'default'
     const bypass = (reason: BypassReason): Planned => ({ kind: 'bypass', model, operation, region, reason })

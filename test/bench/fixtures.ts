@@ -3,6 +3,7 @@
  * a bare hook that returns a stored result, and the cache in each configuration).
  */
 import type { PrismaClient } from '../../generated/prisma/client.ts'
+import { withAccelerate } from '../../src/accelerate/index.ts'
 import { type CacheInfo, type QueryCacheOptions, queryCache } from '../../src/index.ts'
 import { LOCAL_DATABASE_URL, LOCAL_REDIS_URL } from '../setup/services.ts'
 
@@ -90,8 +91,18 @@ export function withCache(client: PrismaClient, options: QueryCacheOptions) {
 /** A client with the cache installed. */
 export type CachedClient = ReturnType<typeof withCache>
 
-/** The two queries with a `cacheStrategy`, so that they are cached. */
-export function cachedReads(client: CachedClient): CachedReads {
+/** `client` with the cache installed through `withAccelerate()` (`prisma-query-cache/accelerate`). */
+export function withAcceleratedCache(client: PrismaClient, options: QueryCacheOptions) {
+  return client.$extends(withAccelerate(options))
+}
+
+/** A client whose cache the run closes at the end, whichever way it was installed. */
+export interface CacheOwner {
+  readonly $cache: { close(): Promise<void> }
+}
+
+/** The two queries with a `cacheStrategy`, so that they are cached (through `queryCache()` or `withAccelerate()`). */
+export function cachedReads(client: CachedClient | ReturnType<typeof withAcceleratedCache>): CachedReads {
   return {
     findUnique: () => client.user.findUnique({ where: { id: USER_ID }, cacheStrategy: CACHE_STRATEGY }),
     findMany: () => client.post.findMany({ ...FIND_MANY_ARGS, cacheStrategy: CACHE_STRATEGY }),

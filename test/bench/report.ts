@@ -45,6 +45,20 @@ export function targets(): Target[] {
       kind: 'speedup at least',
     })
     for (const query of QUERIES) {
+      for (const [subject, reference] of [
+        [LABEL.acceleratedMemoryHit, LABEL.memoryHit],
+        [LABEL.acceleratedRedisHit, LABEL.redisHit],
+      ] as const) {
+        list.push({
+          goal: "withAccelerate() hit ≤ 1.05× queryCache()'s (same tier, same errorFormat)",
+          subject: scenarioName(query, subject, format),
+          reference: scenarioName(query, reference, format),
+          limit: 1.05,
+          kind: 'at most',
+        })
+      }
+    }
+    for (const query of QUERIES) {
       list.push({
         goal: 'redis hit ≤ 1.3× ioredis GET + decode of the same bytes',
         subject: scenarioName(query, LABEL.redisHit, format),

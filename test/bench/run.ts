@@ -14,7 +14,7 @@ import { createTestDatabase } from '../setup/database.ts'
 import { createTestRedis } from '../setup/redis.ts'
 import { measureClusterStampede, measureCoherence, percentile } from './coherence.ts'
 import { buildConcurrency } from './concurrency.ts'
-import { type CachedClient, DATABASE_URL, REDIS_URL, SEED, seed } from './fixtures.ts'
+import { type CacheOwner, DATABASE_URL, REDIS_URL, SEED, seed } from './fixtures.ts'
 import { measureBursts, measureInterleaved, measureThroughput } from './measure.ts'
 import { measureRedisOutage, OUTAGE_CASES, OUTAGE_STRATEGY } from './redis-outage.ts'
 import {
@@ -69,7 +69,7 @@ async function main(): Promise<void> {
   const loadBefore = os.loadavg()[0]!
   const db = await createTestDatabase({ url: DATABASE_URL, label: 'bench' })
   const redis = createTestRedis({ url: REDIS_URL })
-  const caches: CachedClient[] = []
+  const caches: CacheOwner[] = []
   try {
     progress(`seeding ${SEED.users} users, ${SEED.users * SEED.postsPerUser} posts, comments…`)
     await seed(db.createClient().client)

@@ -13,8 +13,8 @@ import { RedisTier } from '../../src/storage/redis-tier.ts'
 import type { TestDatabase } from '../setup/database.ts'
 import type { TestRedis } from '../setup/redis.ts'
 import {
-  type CachedClient,
   type CachedReads,
+  type CacheOwner,
   cachedMissReads,
   cachedReads,
   ERROR_FORMATS,
@@ -25,6 +25,7 @@ import {
   QUERIES,
   type Query,
   type Reads,
+  withAcceleratedCache,
   withCache,
   withStoredResults,
 } from './fixtures.ts'
@@ -36,6 +37,8 @@ export const LABEL = {
   hookFloor: 'hook floor',
   memoryHit: 'memory hit',
   redisHit: 'redis hit',
+  acceleratedMemoryHit: 'withAccelerate memory hit',
+  acceleratedRedisHit: 'withAccelerate redis hit',
   redisFloor: 'GET + decode',
   redisVersionedFloor: 'GET + MGET versions + decode',
   uncachedNewFilter: 'uncached, new filter',
@@ -73,7 +76,7 @@ export function scenarioName(query: Query | undefined, label: Label, format?: Er
 /** The scenarios and what must be closed when the run ends. */
 export interface LatencySetup {
   readonly scenarios: readonly Scenario[]
-  readonly caches: readonly CachedClient[]
+  readonly caches: readonly CacheOwner[]
 }
 
 /**
@@ -86,7 +89,7 @@ export async function buildLatencyScenarios(
   iterations: Iterations,
 ): Promise<LatencySetup> {
   const scenarios: Scenario[] = []
-  const caches: CachedClient[] = []
+  const caches: CacheOwner[] = []
   const add = (
     query: Query | undefined,
     label: Label,
@@ -98,11 +101,15 @@ export async function buildLatencyScenarios(
     const name = scenarioName(query, label, format)
     scenarios.push({ query, label, format, reference, measure: { name, run, iterations: count } })
   }
-  const cache = (client: PrismaClient, options: Parameters<typeof withCache>[1]) => {
-    const cached = withCache(client, options)
+  /** Registers a cached client to close at the end. */
+  const own = <C extends CacheOwner>(cached: C): C => {
     caches.push(cached)
     return cached
   }
+  const cache = (client: PrismaClient, options: Parameters<typeof withCache>[1]) =>
+    own(withCache(client, options))
+  const accelerated = (client: PrismaClient, options: Parameters<typeof withCache>[1]) =>
+    own(withAcceleratedCache(client, options))
 
   const plain = {
     default: db.createClient().client,
@@ -128,8 +135,19 @@ export async function buildLatencyScenarios(
         memory: false,
       }),
     )
+    // The same hits through withAccelerate(), each in a namespace of its own: compared with queryCache()'s.
+    const acceleratedMemory = cachedReads(accelerated(plain[format], { namespace: 'bench-accelerate' }))
+    const acceleratedRedis = cachedReads(
+      accelerated(plain[format], {
+        redis: connection,
+        namespace: `${redis.namespace}-accelerate-hit-${format}`,
+        memory: false,
+      }),
+    )
     for (const query of QUERIES) {
       await expectSame(floor[query], expected[query], `${query} hook floor`)
+      await expectHit(acceleratedMemory[query], 'memory', expected[query])
+      await expectHit(acceleratedRedis[query], 'redis', expected[query])
       await expectHit(memory[query], 'memory', expected[query])
       const key = await expectHit(redisOnly[query], 'redis', expected[query])
       if (format === 'default') redisKeys[query] = key
@@ -153,6 +171,10 @@ export async function buildLatencyScenarios(
         redisOnly[query],
         iterations.redis,
       )
+      const memoryHit = scenarioName(query, LABEL.memoryHit, format)
+      const redisHit = scenarioName(query, LABEL.redisHit, format)
+      add(query, LABEL.acceleratedMemoryHit, format, memoryHit, acceleratedMemory[query], iterations.micro)
+      add(query, LABEL.acceleratedRedisHit, format, redisHit, acceleratedRedis[query], iterations.redis)
     }
   }
 

@@ -38,6 +38,37 @@ console.log(JSON.stringify({ resolved: require.resolve('prisma-query-cache/dashb
 process.exit(0)
 `
 
+/** What each format reports about `prisma-query-cache/accelerate`, loaded by name beside the root entry. */
+interface AccelerateReport {
+  resolved: string
+  withAccelerate: string
+  /** The entries share one copy of the code: the same error classes. */
+  sameErrorClasses: boolean
+}
+
+const ACCELERATE_REPORT = `{
+  withAccelerate: typeof accelerate.withAccelerate,
+  sameErrorClasses:
+    typeof accelerate.StrategyError === 'function' &&
+    accelerate.StrategyError === pkg.StrategyError &&
+    accelerate.QueryCacheError === pkg.QueryCacheError,
+}`
+
+const ACCELERATE_ESM_CHECK = `import * as pkg from 'prisma-query-cache'
+import * as accelerate from 'prisma-query-cache/accelerate'
+console.log(JSON.stringify({ resolved: import.meta.resolve('prisma-query-cache/accelerate'), ...${ACCELERATE_REPORT} }))
+process.exit(0)
+`
+
+const ACCELERATE_CJS_CHECK = `const pkg = require('prisma-query-cache')
+const accelerate = require('prisma-query-cache/accelerate')
+console.log(JSON.stringify({ resolved: require.resolve('prisma-query-cache/accelerate'), ...${ACCELERATE_REPORT} }))
+process.exit(0)
+`
+
+/** The `AccelerateReport` of a working build, but for the file it resolved to. */
+const WORKING_ACCELERATE = { withAccelerate: 'function', sameErrorClasses: true }
+
 /**
  * Builds with the project's tsup config into a private package directory (a copy of package.json plus
  * its dist), so parallel runs never share `dist/`, then loads the package by its own name from there:
@@ -65,6 +96,8 @@ describe('package exports', () => {
     await writeFile(path.join(packageDir, 'check.cjs'), CJS_CHECK)
     await writeFile(path.join(packageDir, 'dashboard.mjs'), DASHBOARD_ESM_CHECK)
     await writeFile(path.join(packageDir, 'dashboard.cjs'), DASHBOARD_CJS_CHECK)
+    await writeFile(path.join(packageDir, 'accelerate.mjs'), ACCELERATE_ESM_CHECK)
+    await writeFile(path.join(packageDir, 'accelerate.cjs'), ACCELERATE_CJS_CHECK)
   }, BUILD_TIMEOUT_MS + 10_000)
 
   afterAll(async () => {
@@ -82,6 +115,10 @@ describe('package exports', () => {
         './dist/dashboard.cjs',
         './dist/dashboard.d.ts',
         './dist/dashboard.d.cts',
+        './dist/accelerate.js',
+        './dist/accelerate.cjs',
+        './dist/accelerate.d.ts',
+        './dist/accelerate.d.cts',
       ]),
     )
     const missing: string[] = []
@@ -112,8 +149,24 @@ describe('package exports', () => {
     })
   })
 
-  async function load(script: string): Promise<LoadReport> {
+  it("imports prisma-query-cache/accelerate as ESM, sharing the root entry's code", async () => {
+    const report = await load<AccelerateReport>('accelerate.mjs')
+    expect(report).toEqual({
+      resolved: expect.stringMatching(/\/dist\/accelerate\.js$/),
+      ...WORKING_ACCELERATE,
+    })
+  })
+
+  it("requires prisma-query-cache/accelerate as CommonJS, sharing the root entry's code", async () => {
+    const report = await load<AccelerateReport>('accelerate.cjs')
+    expect(report).toEqual({
+      resolved: expect.stringMatching(/\/dist\/accelerate\.cjs$/),
+      ...WORKING_ACCELERATE,
+    })
+  })
+
+  async function load<Report = LoadReport>(script: string): Promise<Report> {
     const { stdout } = await run(process.execPath, [path.join(packageDir, script)], { cwd: packageDir })
-    return JSON.parse(stdout.trim().split('\n').at(-1) ?? '') as LoadReport
+    return JSON.parse(stdout.trim().split('\n').at(-1) ?? '') as Report
   }
 })
