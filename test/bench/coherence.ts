@@ -6,10 +6,19 @@
  */
 
 import type { CacheEvent } from '../../src/index.ts'
-import { queryCache } from '../../src/index.ts'
+import { type QueryCacheOptions, queryCache } from '../../src/index.ts'
+import { INSTANCE_ID } from '../../src/shared-instance.ts'
 import type { TestDatabase } from '../setup/database.ts'
 import type { TestRedis } from '../setup/redis.ts'
 import { CACHE_STRATEGY, USER_ID } from './fixtures.ts'
+
+/**
+ * Options of an instance of its own: clients of one process that share a namespace are one instance unless told
+ * otherwise, and these measure what happens between instances (as between processes).
+ */
+function ownInstance(name: string, options: QueryCacheOptions): QueryCacheOptions {
+  return { ...options, [INSTANCE_ID]: name } as QueryCacheOptions
+}
 
 /** Delays in milliseconds, one per write. */
 export interface CoherenceResult {
@@ -30,10 +39,10 @@ export async function measureCoherence(
   }
   const a = db
     .createClient({ errorFormat: 'minimal' })
-    .client.$extends(queryCache({ redis: redis.connect(), namespace }))
+    .client.$extends(queryCache(ownInstance('coherence-a', { redis: redis.connect(), namespace })))
   const b = db
     .createClient({ errorFormat: 'minimal' })
-    .client.$extends(queryCache({ redis: redis.connect(), namespace, onEvent }))
+    .client.$extends(queryCache(ownInstance('coherence-b', { redis: redis.connect(), namespace, onEvent })))
   const read = () =>
     b.user.findUnique({ where: { id: USER_ID }, cacheStrategy: CACHE_STRATEGY }).withCacheInfo()
   const delaysMs: number[] = []
@@ -84,9 +93,10 @@ export async function measureClusterStampede(
   options: { instances: number; readsPerInstance: number; rounds: number },
 ): Promise<StampedeResult> {
   const namespace = `${redis.namespace}-stampede`
-  const clients = Array.from({ length: options.instances }, () => {
+  const clients = Array.from({ length: options.instances }, (_, i) => {
     const { client, statements } = db.createClient({ errorFormat: 'minimal' })
-    return { prisma: client.$extends(queryCache({ redis: redis.connect(), namespace })), statements }
+    const cache = queryCache(ownInstance(`stampede-${i}`, { redis: redis.connect(), namespace }))
+    return { prisma: client.$extends(cache), statements }
   })
   const statementsPerRound: number[] = []
   const wallMs: number[] = []
