@@ -61,10 +61,11 @@ export function outageTable(results: readonly OutageResult[]): string {
 }
 
 /**
- * The bounds: with the connection known down, every read within uncached + {@link DOWN_ALLOWANCE_MS} (the slowest
- * against the slowest uncached read; the first read of a new client against the first read of one with a healthy
- * Redis, since any new client's first read pays its own start-up); with a black hole, no read above one `redisTimeout` plus the slowest
- * uncached read, and slow reads only until the breaker opens, then one probe per open period.
+ * The bounds: with the connection known down, every read within uncached + {@link DOWN_ALLOWANCE_MS}: the slowest
+ * against the slowest uncached read, and the first read of a new client against a warm uncached read (the goal as
+ * written) and against the first read of a new client on a healthy Redis (what the outage adds: any new client's
+ * first read pays its own start-up). With a black hole, no read above one `redisTimeout` plus the slowest uncached
+ * read, and slow reads only until the breaker opens, then one probe per open period.
  */
 export function outageTargets(
   results: readonly OutageResult[],
@@ -84,16 +85,10 @@ export function outageTargets(
         goal,
         ...within(name, 'max − uncached max', result.maxMs - uncached.maxMs, DOWN_ALLOWANCE_MS, 'ms'),
       })
-      list.push({
-        goal,
-        ...within(
-          name,
-          'first read − uncached p50',
-          result.firstMs - uncached.p50Ms,
-          DOWN_ALLOWANCE_MS,
-          'ms',
-        ),
-      })
+      const first = (measure: string, reference: number) =>
+        within(name, measure, result.firstMs - reference, DOWN_ALLOWANCE_MS, 'ms')
+      list.push({ goal, ...first('first read − uncached p50', uncached.p50Ms) })
+      list.push({ goal, ...first('first read − healthy first read', healthy.firstMs) })
     }
     if (name === 'black hole') {
       list.push({
