@@ -12,14 +12,6 @@ import type { TestDatabase } from '../setup/database.ts'
 import type { TestRedis } from '../setup/redis.ts'
 import { CACHE_STRATEGY, USER_ID } from './fixtures.ts'
 
-/**
- * Options of an instance of its own: clients of one process that share a namespace are one instance unless told
- * otherwise, and these measure what happens between instances (as between processes).
- */
-function ownInstance(name: string, options: QueryCacheOptions): QueryCacheOptions {
-  return { ...options, [INSTANCE_ID]: name } as QueryCacheOptions
-}
-
 /** Delays in milliseconds, one per write. */
 export interface CoherenceResult {
   delaysMs: number[]
@@ -39,10 +31,10 @@ export async function measureCoherence(
   }
   const a = db
     .createClient({ errorFormat: 'minimal' })
-    .client.$extends(queryCache(ownInstance('coherence-a', { redis: redis.connect(), namespace })))
+    .client.$extends(queryCache({ redis: redis.connect(), namespace, ...instance('coherence-a') }))
   const b = db
     .createClient({ errorFormat: 'minimal' })
-    .client.$extends(queryCache(ownInstance('coherence-b', { redis: redis.connect(), namespace, onEvent })))
+    .client.$extends(queryCache({ redis: redis.connect(), namespace, onEvent, ...instance('coherence-b') }))
   const read = () =>
     b.user.findUnique({ where: { id: USER_ID }, cacheStrategy: CACHE_STRATEGY }).withCacheInfo()
   const delaysMs: number[] = []
@@ -65,6 +57,14 @@ export async function measureCoherence(
     await b.$cache.close()
   }
   return { delaysMs, staleReadsAfterDelivery }
+}
+
+/**
+ * Makes a client its own instance: in one process, clients of one namespace are otherwise one instance (shared
+ * versions, memory tier and bus), and would never hear each other through the bus.
+ */
+function instance(name: string): QueryCacheOptions {
+  return { [INSTANCE_ID]: name } as QueryCacheOptions
 }
 
 /** The p-th percentile (0–100) of `values`. */
@@ -95,8 +95,8 @@ export async function measureClusterStampede(
   const namespace = `${redis.namespace}-stampede`
   const clients = Array.from({ length: options.instances }, (_, i) => {
     const { client, statements } = db.createClient({ errorFormat: 'minimal' })
-    const cache = queryCache(ownInstance(`stampede-${i}`, { redis: redis.connect(), namespace }))
-    return { prisma: client.$extends(cache), statements }
+    const options = { redis: redis.connect(), namespace, ...instance(`stampede-${i}`) }
+    return { prisma: client.$extends(queryCache(options)), statements }
   })
   const statementsPerRound: number[] = []
   const wallMs: number[] = []

@@ -7,11 +7,13 @@
  *   npx tsx test/bench/top-functions.ts test/bench/results/profiles/<largest>.cpuprofile
  *
  * Modes: memory-hit (default), redis-hit (Redis tier only), redis-floor (ioredis GET of the entry the cache
- * stored and its decode, without Prisma or the cache), memory-miss (a new filter every call) and
- * uncached-miss (the same reads on the plain client). Defaults: findUnique, default errorFormat, 8 seconds.
+ * stored and its decode, without Prisma or the cache), memory-miss (a new filter every call, no Redis), redis-miss
+ * (the same through memory + Redis: the lookup, the load, the store behind the caller) and uncached-miss (the
+ * same reads on the plain client). Defaults: findUnique, default errorFormat, 8 seconds.
  * Setup (seeding, Prisma start-up) is in the profile too, but small against the seconds of the loop.
  */
 import { createCodec } from '../../src/storage/codec.ts'
+import { decodeEntry } from '../../src/storage/entry.ts'
 import { createTestDatabase } from '../setup/database.ts'
 import { createTestRedis } from '../setup/redis.ts'
 import {
@@ -29,7 +31,14 @@ import {
 } from './fixtures.ts'
 import { expectHit } from './scenarios.ts'
 
-const MODES = ['memory-hit', 'redis-hit', 'redis-floor', 'memory-miss', 'uncached-miss'] as const
+const MODES = [
+  'memory-hit',
+  'redis-hit',
+  'redis-floor',
+  'memory-miss',
+  'redis-miss',
+  'uncached-miss',
+] as const
 type Mode = (typeof MODES)[number]
 
 function argument<T extends string>(index: number, allowed: readonly T[], fallback: T): T {
@@ -54,17 +63,21 @@ try {
   const connection = redis.connect()
   const cache = withCache(
     client,
-    viaRedis ? { redis: connection, namespace: redis.namespace, memory: false } : {},
+    viaRedis
+      ? { redis: connection, namespace: redis.namespace, memory: false }
+      : mode === 'redis-miss'
+        ? { redis: connection, namespace: redis.namespace }
+        : {},
   )
 
   let read: () => PromiseLike<unknown>
-  if (mode === 'memory-miss') read = cachedMissReads(cache)[query]
+  if (mode === 'memory-miss' || mode === 'redis-miss') read = cachedMissReads(cache)[query]
   else if (mode === 'uncached-miss') read = plainMissReads(client)[query]
   else {
     read = cachedReads(cache)[query]
     const key = await expectHit(cachedReads(cache)[query], viaRedis ? 'redis' : 'memory')
     const codec = createCodec()
-    if (mode === 'redis-floor') read = async () => codec.decode((await connection.getBuffer(key))!)
+    if (mode === 'redis-floor') read = async () => decodeEntry(codec, key, (await connection.getBuffer(key))!)
   }
 
   const deadline = performance.now() + seconds * 1000

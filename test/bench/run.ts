@@ -16,16 +16,9 @@ import { measureClusterStampede, measureCoherence, percentile } from './coherenc
 import { buildConcurrency } from './concurrency.ts'
 import { type CacheOwner, DATABASE_URL, REDIS_URL, SEED, seed } from './fixtures.ts'
 import { measureBursts, measureInterleaved, measureThroughput } from './measure.ts'
+import { outageTable, outageTargetLines, outageTargets } from './outage-report.ts'
 import { measureRedisOutage, OUTAGE_CASES, OUTAGE_STRATEGY } from './redis-outage.ts'
-import {
-  burstTable,
-  evaluate,
-  latencyTable,
-  outageTable,
-  targetLines,
-  targets,
-  throughputTable,
-} from './report.ts'
+import { burstTable, evaluate, latencyTable, targetLines, targets, throughputTable } from './report.ts'
 import { buildLatencyScenarios, type Iterations } from './scenarios.ts'
 
 const SCALE = Number(process.env.BENCH_SCALE ?? 1)
@@ -116,6 +109,10 @@ async function main(): Promise<void> {
 
     progress(`redis outage: ${OUTAGE_CASES.length} cases × ${OUTAGE_WINDOW_MS / 1000} s of sequential reads`)
     const outage = await measureRedisOutage(db, redis, OUTAGE_WINDOW_MS)
+    const outageResults = outageTargets(outage, {
+      redisTimeoutMs: DEFAULTS.redisTimeout,
+      windowMs: OUTAGE_WINDOW_MS,
+    })
 
     const results = evaluate(targets(), latency)
     const seconds = (performance.now() - started) / 1000
@@ -152,9 +149,14 @@ async function main(): Promise<void> {
         '',
         `Redis slow or down: sequential findUnique reads for ${OUTAGE_WINDOW_MS / 1000} s per case, ` +
           `cacheStrategy { ttl: ${OUTAGE_STRATEGY.ttl} }, memory tier off, redisTimeout ${DEFAULTS.redisTimeout} ms (default); ` +
-          'each cache fresh (the window includes the failures that open the breaker). ' +
-          'Down: nothing listens on the port; black hole: accepts connections, never answers.',
+          "each cache fresh on a fresh connection with ioredis defaults (its first read is a new client's; the " +
+          'window includes the failures that open the breaker). Refused: nothing listens on the port; ' +
+          'unreachable: no such unix socket; closed mid-run: a private redis-server stopped at 1/3 of the window ' +
+          'and started again at 2/3; black hole: accepts connections, never answers.',
         outageTable(outage),
+        '',
+        'Outage bounds (reported, not asserted):',
+        outageTargetLines(outageResults),
         '',
         'Targets (reported, not asserted; verdict on p50 ratios, mean ratios in parentheses):',
         targetLines(results),
@@ -197,7 +199,7 @@ async function main(): Promise<void> {
         staleReadsAfterDelivery: coherence.staleReadsAfterDelivery,
       },
       stampede,
-      redisOutage: { windowMs: OUTAGE_WINDOW_MS, cases: outage },
+      redisOutage: { windowMs: OUTAGE_WINDOW_MS, cases: outage, bounds: outageResults },
       targets: results,
     }
     await writeFile(RESULTS_PATH, `${JSON.stringify(json, roundNumbers, 2)}\n`)

@@ -8,6 +8,7 @@ import type { PrismaClient } from '../../generated/prisma/client.ts'
 import type { TierName } from '../../src/index.ts'
 import { softRegionDependency } from '../../src/invalidation/dependency-ids.ts'
 import { createCodec } from '../../src/storage/codec.ts'
+import { decodeEntry } from '../../src/storage/entry.ts'
 import { GuardedCall } from '../../src/storage/guarded-call.ts'
 import { RedisTier } from '../../src/storage/redis-tier.ts'
 import type { TestDatabase } from '../setup/database.ts'
@@ -15,12 +16,10 @@ import type { TestRedis } from '../setup/redis.ts'
 import {
   type CachedReads,
   type CacheOwner,
-  cachedMissReads,
   cachedReads,
   ERROR_FORMATS,
   type ErrorFormat,
   hookReads,
-  plainMissReads,
   plainReads,
   QUERIES,
   type Query,
@@ -30,6 +29,8 @@ import {
   withStoredResults,
 } from './fixtures.ts'
 import type { AsyncCase, LatencyCase } from './measure.ts'
+import { addMissScenarios } from './miss-scenarios.ts'
+import { expectPeerHit, peerReads } from './peer.ts'
 
 /** What each scenario measures, as printed. */
 export const LABEL = {
@@ -41,9 +42,12 @@ export const LABEL = {
   acceleratedRedisHit: 'withAccelerate redis hit',
   redisFloor: 'GET + decode',
   redisVersionedFloor: 'GET + MGET versions + decode',
+  peerHit: 'prisma-extension-redis hit',
   uncachedNewFilter: 'uncached, new filter',
-  missMemory: 'miss, memory',
+  missMemory: 'miss, memory (no redis)',
+  missRegion: 'miss, memory-only region (redis on)',
   missMemoryRedis: 'miss, memory+redis',
+  redisGet: 'GET',
   lruGet: 'lru-cache get',
 } as const
 export type Label = (typeof LABEL)[keyof typeof LABEL]
@@ -73,6 +77,16 @@ export function scenarioName(query: Query | undefined, label: Label, format?: Er
   return [query, label, format && `[${format}]`].filter(Boolean).join(' ')
 }
 
+/** Adds a row: its query, label, error format, the row it is compared with, what it runs and how often. */
+export type AddScenario = (
+  query: Query | undefined,
+  label: Label,
+  format: ErrorFormat | undefined,
+  reference: string | undefined,
+  run: AsyncCase['run'],
+  count: number,
+) => void
+
 /** The scenarios and what must be closed when the run ends. */
 export interface LatencySetup {
   readonly scenarios: readonly Scenario[]
@@ -90,14 +104,7 @@ export async function buildLatencyScenarios(
 ): Promise<LatencySetup> {
   const scenarios: Scenario[] = []
   const caches: CacheOwner[] = []
-  const add = (
-    query: Query | undefined,
-    label: Label,
-    format: ErrorFormat | undefined,
-    reference: string | undefined,
-    run: AsyncCase['run'],
-    count: number,
-  ) => {
+  const add: AddScenario = (query, label, format, reference, run, count) => {
     const name = scenarioName(query, label, format)
     scenarios.push({ query, label, format, reference, measure: { name, run, iterations: count } })
   }
@@ -124,6 +131,19 @@ export async function buildLatencyScenarios(
   // may be steered to another CPU), which would otherwise skew the ratios.
   const connection = redis.connect()
   const redisKeys: Partial<Record<Query, string>> = {}
+  const peerCounts = { hits: 0, misses: 0 }
+  const peer = peerReads(plain.default, connection, `${redis.namespace}-peer`, peerCounts)
+  for (const query of QUERIES) {
+    await expectPeerHit(peer[query], peerCounts, expected[query])
+    add(
+      query,
+      LABEL.peerHit,
+      undefined,
+      scenarioName(query, LABEL.redisHit, 'default'),
+      peer[query],
+      iterations.redis,
+    )
+  }
   for (const format of ERROR_FORMATS) {
     const uncached = plainReads(plain[format])
     const floor = hookReads(withStoredResults(plain[format], expected))
@@ -190,13 +210,13 @@ export async function buildLatencyScenarios(
   })
   for (const query of QUERIES) {
     const key = redisKeys[query]!
-    const [, hardDependencies] = codec.decode((await connection.getBuffer(key))!) as [number, string[]]
-    const versionKeys = [...hardDependencies, softRegionDependency('default')].map((d) => names.versionKey(d))
+    const { dependencies } = decodeEntry(codec, key, (await connection.getBuffer(key))!)
+    const versionKeys = [...dependencies, softRegionDependency('default')].map((d) => names.versionKey(d))
     const floorName = scenarioName(query, LABEL.redisFloor)
-    const get = async () => codec.decode((await connection.getBuffer(key))!)
+    const get = async () => decodeEntry(codec, key, (await connection.getBuffer(key))!)
     const getWithVersions = async () => {
       const [bytes] = await Promise.all([connection.getBuffer(key), connection.mget(...versionKeys)])
-      return codec.decode(bytes!)
+      return decodeEntry(codec, key, bytes!)
     }
     add(
       query,
@@ -209,19 +229,13 @@ export async function buildLatencyScenarios(
     add(query, LABEL.redisVersionedFloor, undefined, floorName, getWithVersions, iterations.redis)
   }
 
-  const reference = plainMissReads(plain.default)
-  const missMemory = cachedMissReads(cache(plain.default, {}))
-  const missMemoryRedis = cachedMissReads(
-    cache(plain.default, { redis: redis.connect(), namespace: `${redis.namespace}-miss` }),
-  )
-  for (const query of QUERIES) {
-    await expectMiss(missMemory[query])
-    await expectMiss(missMemoryRedis[query])
-    const referenceName = scenarioName(query, LABEL.uncachedNewFilter)
-    add(query, LABEL.uncachedNewFilter, undefined, undefined, reference[query], iterations.database)
-    add(query, LABEL.missMemory, undefined, referenceName, missMemory[query], iterations.database)
-    add(query, LABEL.missMemoryRedis, undefined, referenceName, missMemoryRedis[query], iterations.database)
-  }
+  await addMissScenarios(add, {
+    client: plain.default,
+    connection,
+    namespace: redis.namespace,
+    cache,
+    iterations,
+  })
 
   const lru = new LRUCache<string, object>({ max: 10_000 })
   lru.set('key', expected.findUnique as object)
@@ -258,9 +272,4 @@ export async function expectHit(
     throw new Error(`${info.key} served something else than the database`)
   }
   return info.key
-}
-
-async function expectMiss(read: CachedReads[Query]): Promise<void> {
-  const { info } = await read().withCacheInfo()
-  if (info.status !== 'miss') throw new Error(`expected a miss, got ${JSON.stringify(info)}`)
 }
