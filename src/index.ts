@@ -35,6 +35,9 @@ export type {
   RedisLike,
   RegionOptions,
   RegionStats,
+  TelemetryMeter,
+  TelemetryOptions,
+  TelemetryTracer,
   TierName,
   TierStats,
 } from './types.ts'

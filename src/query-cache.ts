@@ -21,6 +21,7 @@ import {
 } from './invalidation/write-effects.ts'
 import { Reporter } from './observability/events.ts'
 import { StatsRecorder } from './observability/stats.ts'
+import { createTelemetry, type Telemetry } from './observability/telemetry/telemetry.ts'
 import type { WriteOperation } from './prisma/operations.ts'
 import { TransactionWindow } from './prisma/transactions.ts'
 import { BackgroundWork } from './read/background-work.ts'
@@ -86,6 +87,7 @@ export class QueryCache {
   readonly #instance: SharedInstance
   readonly #listener: InstanceListener
   readonly #ownedRedis: RedisLike | undefined
+  readonly #telemetry: Telemetry | undefined
   readonly #redisClient: RedisLike | undefined
   #closed = false
 
@@ -124,6 +126,7 @@ export class QueryCache {
     this.#listener = {
       emit: (event) => reporter.emit(event),
       fail: (operation, error) => reporter.fail('redis', operation, error),
+      heard: (delayMs) => this.#telemetry?.heard(delayMs),
     }
     this.#instance.attach(this.#listener)
     this.versions = this.#instance.versions
@@ -179,6 +182,15 @@ export class QueryCache {
       transactions: client.provider === 'sqlite' ? this.transactions : undefined,
     })
     this.#readPath = new ReadPath(tiers, loader, reporter, clock)
+    this.#telemetry = createTelemetry(options.telemetry, {
+      namespace: options.namespace,
+      memory: () => this.#instance.memorySize,
+      pendingInvalidations: () => this.#invalidator.pending,
+      busUp: () => this.#bus?.up,
+      breakerOpen: () => guard?.open,
+    })
+    const telemetry = this.#telemetry
+    if (telemetry !== undefined) reporter.countFailures((kind, tier) => telemetry.error(kind, tier))
     this.#invalidator = new Invalidator({
       versions: this.versions,
       reporter,
@@ -231,6 +243,16 @@ export class QueryCache {
       return bus.ready(this.options.redisTimeoutMs).then((inTime) => this.#serve(plan, load, !inTime))
     }
     const planned = plan()
+    if (this.#telemetry?.live === true)
+      return this.#telemetry.read(planned, load, (traced) => this.#answer(planned, traced, redisFailed))
+    return this.#answer(planned, load, redisFailed)
+  }
+
+  #answer(
+    planned: Planned,
+    load: () => Promise<unknown>,
+    redisFailed: boolean,
+  ): Promise<ReadResult> | ReadResult {
     if (planned.kind === 'cache') {
       const read = this.#readPath.read(planned.plan, load, redisFailed)
       if (!this.#reporter.listening) return read
@@ -312,7 +334,11 @@ export class QueryCache {
     cause: InvalidationCause,
     context?: InvalidationContext,
   ): Promise<void> {
-    return this.#invalidator.invalidate(dependencies, mode, cause, context)
+    const run = () => this.#invalidator.invalidate(dependencies, mode, cause, context)
+    if (this.#telemetry === undefined || dependencies.length === 0) return run()
+    const { precision, model, operation } = context ?? {}
+    const summary = { cause, mode, dependencies: dependencies.length, precision, model, operation }
+    return this.#telemetry.invalidate(summary, run)
   }
 
   /** `$cache.invalidate()`: validates first (throws `StrategyError`), then invalidates globally. */
@@ -324,12 +350,12 @@ export class QueryCache {
       ...parsed.models.flatMap((model) => [model, unpinnedDependency(model)]),
       ...parsed.regions.map(soft ? softRegionDependency : regionDependency),
     ]
-    await this.#invalidator.invalidate([...new Set(dependencies)], parsed.mode, 'api')
+    await this.invalidateDependencies([...new Set(dependencies)], parsed.mode, 'api')
   }
 
   /** `$cache.invalidateAll()`: every entry of the namespace, every tier. */
   async invalidateAll(): Promise<void> {
-    await this.#invalidator.invalidate([ALL_DEPENDENCY], 'hard', 'api')
+    await this.invalidateDependencies([ALL_DEPENDENCY], 'hard', 'api')
   }
 
   /** What tools of this package (the dashboard) need to know of this cache; not public API. */
@@ -366,6 +392,7 @@ export class QueryCache {
     await this.#background.drain()
     if (this.#closed) return
     this.#closed = true
+    this.#telemetry?.close()
     await this.#invalidator.close()
     await this.#instance.detach(this.#listener)
     if (this.#ownedRedis !== undefined) await this.#ownedRedis.quit().catch(() => undefined)

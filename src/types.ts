@@ -157,6 +157,30 @@ export interface RedisLike {
   on?(event: string, listener: (...args: unknown[]) => void): unknown
 }
 
+/**
+ * An OpenTelemetry `Tracer` (`trace.getTracer(…)` or a provider's `getTracer(…)` from `@opentelemetry/api`), typed by
+ * its shape so that this package's types do not need the API installed.
+ */
+export interface TelemetryTracer {
+  startSpan(name: string, options?: object, context?: object): object
+}
+
+/** An OpenTelemetry `Meter` (`metrics.getMeter(…)` or a provider's `getMeter(…)`), typed by its shape. */
+export interface TelemetryMeter {
+  createCounter(name: string, options?: object): object
+  createHistogram(name: string, options?: object): object
+  createObservableGauge(name: string, options?: object): object
+}
+
+/**
+ * Where spans and metrics go. Each one left out is the global one of `@opentelemetry/api` (the tracer provider is
+ * looked up at every read, so one registered later is used; the meter provider when the client is extended).
+ */
+export interface TelemetryOptions {
+  tracer?: TelemetryTracer
+  meter?: TelemetryMeter
+}
+
 /** Options of `queryCache()`. */
 export interface QueryCacheOptions {
   /**
@@ -196,6 +220,12 @@ export interface QueryCacheOptions {
    * undefined or '') with a `ScopeError`; `false` serves such reads from the shared, unscoped cache.
    */
   requireScope?: boolean
+  /**
+   * OpenTelemetry spans (`query_cache.read`, `query_cache.load`, `query_cache.invalidate`) and metrics
+   * (`query_cache.reads`, `query_cache.read.duration`, …), when `@opentelemetry/api` is installed. `false` turns
+   * them off. Default: the global tracer and meter providers (nothing is recorded until an SDK registers them).
+   */
+  telemetry?: false | TelemetryOptions
 }
 
 /** Per-query cache settings, accepted by the 8 read operations. */
