@@ -21,6 +21,7 @@ export type {
   CachedPrismaPromise,
   CachedReadMethods,
   CacheEvent,
+  CacheExplanation,
   CacheInfo,
   CacheStats,
   CacheStatus,
@@ -38,6 +39,7 @@ export type {
   TelemetryMeter,
   TelemetryOptions,
   TelemetryTracer,
+  TierEntryState,
   TierName,
   TierStats,
 } from './types.ts'

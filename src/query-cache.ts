@@ -25,6 +25,7 @@ import { createTelemetry, type Telemetry } from './observability/telemetry/telem
 import type { WriteOperation } from './prisma/operations.ts'
 import { TransactionWindow } from './prisma/transactions.ts'
 import { BackgroundWork } from './read/background-work.ts'
+import { Explainer } from './read/explain.ts'
 import { Loader, type LoaderHooks } from './read/loader.ts'
 import type { ReadResult, TierReader } from './read/lookup.ts'
 import { MemoryReader } from './read/memory-reader.ts'
@@ -38,7 +39,7 @@ import { createCodec } from './storage/codec.ts'
 import { GuardedCall } from './storage/guarded-call.ts'
 import type { MemoryTier } from './storage/memory-tier.ts'
 import { RedisTier } from './storage/redis-tier.ts'
-import type { CacheEvent, CacheStats, InvalidateInput, RedisLike } from './types.ts'
+import type { CacheEvent, CacheExplanation, CacheStats, InvalidateInput, RedisLike } from './types.ts'
 
 /** What tools of this package see of a cache (`$cache[CACHE_INTERNALS]`). */
 export interface CacheInternals {
@@ -88,6 +89,7 @@ export class QueryCache {
   readonly #listener: InstanceListener
   readonly #ownedRedis: RedisLike | undefined
   readonly #telemetry: Telemetry | undefined
+  readonly #explainer: Explainer
   readonly #redisClient: RedisLike | undefined
   #closed = false
 
@@ -182,6 +184,15 @@ export class QueryCache {
       transactions: client.provider === 'sqlite' ? this.transactions : undefined,
     })
     this.#readPath = new ReadPath(tiers, loader, reporter, clock)
+    const { journal } = this.#instance
+    this.#explainer = new Explainer({
+      memory: this.#memory,
+      versions: this.versions,
+      trust,
+      journal,
+      redis: redisTier,
+      clock,
+    })
     this.#telemetry = createTelemetry(options.telemetry, {
       namespace: options.namespace,
       memory: () => this.#instance.memorySize,
@@ -215,6 +226,17 @@ export class QueryCache {
     load: () => Promise<unknown>,
   ): Promise<ReadResult> | ReadResult {
     return this.#serve(() => this.#planner.modelRead(model, operation, strategy, args, inTransaction), load)
+  }
+
+  /** `$cache.explain()` of a model read: plans it (throws `StrategyError` for a bad strategy), runs nothing. */
+  explain(
+    model: string,
+    operation: string,
+    strategy: unknown,
+    args: unknown,
+    inTransaction: boolean,
+  ): Promise<CacheExplanation> {
+    return this.#explainer.explain(this.#planner.modelRead(model, operation, strategy, args, inTransaction))
   }
 
   /** Serves `$queryRawCached`; throws `StrategyError` before any database or Redis call for a bad strategy. */

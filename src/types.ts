@@ -324,6 +324,55 @@ export interface CacheStats extends RegionStats {
   tiers: Partial<Record<TierName, TierStats>>
 }
 
+/**
+ * The state of a read's entry on one tier, as `$cache.explain()` finds it: `absent` (nothing stored), `fresh` (a
+ * read would be a hit), `stale` (served while one background reload runs: within `swr`, or soft-invalidated),
+ * `expired` (too old to serve, kept at most for `staleIfError`), `invalid` (a dependency it was loaded under moved
+ * on: `reason` says which and what moved it), `unavailable` (Redis did not answer).
+ */
+export interface TierEntryState {
+  tier: TierName
+  state: 'absent' | 'fresh' | 'stale' | 'expired' | 'invalid' | 'unavailable'
+  /** Clock time (ms) when the entry's load began. */
+  storedAt?: number
+  /** Clock time (ms) when it stops being fresh (`storedAt + ttl`). */
+  expiresAt?: number
+  /** Clock time (ms) when it stops being served stale (`storedAt + ttl + swr`). */
+  staleUntil?: number
+  /** What invalidated an `invalid` entry. */
+  reason?: MissReason
+  /**
+   * Memory tier only: the bus may have missed an invalidation since the entry was validated (Redis was down or
+   * the subscription came back), so the next read checks it against Redis before serving it.
+   */
+  unverified?: true
+}
+
+/** What `$cache.explain(read)` says of a read, without running it. */
+export interface CacheExplanation {
+  model: string
+  operation: string
+  /** Whether the read goes through the cache; when not, `bypass` says why and nothing else is filled in. */
+  cached: boolean
+  bypass?: 'strategy' | 'uncached-model' | 'transaction'
+  region: string
+  /** The cache key ('' for a bypass). */
+  key: string
+  /** Tiers the region uses, in the order a read asks them. */
+  tiers: TierName[]
+  /** Seconds fresh and stale-while-revalidate, after query > model > region precedence. */
+  ttl: number
+  swr: number
+  /**
+   * What invalidates the entry: the `models` it reads, the `rows` it is pinned to (`=Model.field=value`, including
+   * the pins a stored result gave), its `tags`, and every dependency id in `ids` (with the region `@region` and the
+   * namespace `*`).
+   */
+  dependencies: { models: string[]; rows: string[]; tags: string[]; ids: string[] }
+  /** The entry on each tier the region uses. */
+  entries: TierEntryState[]
+}
+
 /** The `$cache` object added to the client. */
 export interface CacheApi {
   /** Invalidates by tags, models and/or regions, on every tier (hard by default). */
@@ -336,6 +385,13 @@ export interface CacheApi {
   close(): Promise<void>
   /** Calls `listener` for every event from now on, like the `onEvent` option; returns the function that stops it. */
   subscribe(listener: (event: CacheEvent) => void): () => void
+  /**
+   * Explains a cached read without running it: pass the read itself, not awaited
+   * (`$cache.explain(prisma.user.findUnique({ where, cacheStrategy }))`). Resolves to its key, region, tiers,
+   * dependencies and the state of its entry on each tier. Rejects with `StrategyError` for anything but a read of
+   * a model of this client, or an invalid `cacheStrategy`.
+   */
+  explain(read: CachedPrismaPromise<unknown>): Promise<CacheExplanation>
 }
 
 /** A Prisma promise with `withCacheInfo()`. */
