@@ -5,8 +5,9 @@
  * old value from memory. Reported as percentiles; not asserted.
  */
 
-import type { CacheEvent } from '../../src/index.ts'
+import type { CacheEvent, QueryCacheOptions } from '../../src/index.ts'
 import { queryCache } from '../../src/index.ts'
+import { INSTANCE_ID } from '../../src/shared-instance.ts'
 import type { TestDatabase } from '../setup/database.ts'
 import type { TestRedis } from '../setup/redis.ts'
 import { CACHE_STRATEGY, USER_ID } from './fixtures.ts'
@@ -30,10 +31,10 @@ export async function measureCoherence(
   }
   const a = db
     .createClient({ errorFormat: 'minimal' })
-    .client.$extends(queryCache({ redis: redis.connect(), namespace }))
+    .client.$extends(queryCache({ redis: redis.connect(), namespace, ...separate('coherence-a') }))
   const b = db
     .createClient({ errorFormat: 'minimal' })
-    .client.$extends(queryCache({ redis: redis.connect(), namespace, onEvent }))
+    .client.$extends(queryCache({ redis: redis.connect(), namespace, onEvent, ...separate('coherence-b') }))
   const read = () =>
     b.user.findUnique({ where: { id: USER_ID }, cacheStrategy: CACHE_STRATEGY }).withCacheInfo()
   const delaysMs: number[] = []
@@ -56,6 +57,14 @@ export async function measureCoherence(
     await b.$cache.close()
   }
   return { delaysMs, staleReadsAfterDelivery }
+}
+
+/**
+ * Options that make a client an instance of its own, as in another process: clients of one process that share a
+ * namespace share one instance (and hear nothing over the bus from each other).
+ */
+function separate(name: string): QueryCacheOptions {
+  return { [INSTANCE_ID]: name } as QueryCacheOptions
 }
 
 /** The p-th percentile (0–100) of `values`. */
@@ -84,9 +93,10 @@ export async function measureClusterStampede(
   options: { instances: number; readsPerInstance: number; rounds: number },
 ): Promise<StampedeResult> {
   const namespace = `${redis.namespace}-stampede`
-  const clients = Array.from({ length: options.instances }, () => {
+  const clients = Array.from({ length: options.instances }, (_, i) => {
     const { client, statements } = db.createClient({ errorFormat: 'minimal' })
-    return { prisma: client.$extends(queryCache({ redis: redis.connect(), namespace })), statements }
+    const cache = queryCache({ redis: redis.connect(), namespace, ...separate(`stampede-${i}`) })
+    return { prisma: client.$extends(cache), statements }
   })
   const statementsPerRound: number[] = []
   const wallMs: number[] = []

@@ -29,12 +29,15 @@ import {
   withStoredResults,
 } from './fixtures.ts'
 import type { AsyncCase, LatencyCase } from './measure.ts'
+import { benchSdk } from './telemetry-sdk.ts'
 
 /** What each scenario measures, as printed. */
 export const LABEL = {
   uncached: 'uncached',
   hookFloor: 'hook floor',
   memoryHit: 'memory hit',
+  memoryHitNoTelemetry: 'memory hit, telemetry: false',
+  memoryHitSdk: 'memory hit, OTel SDK',
   redisHit: 'redis hit',
   redisFloor: 'GET + decode',
   redisVersionedFloor: 'GET + MGET versions + decode',
@@ -74,6 +77,8 @@ export function scenarioName(query: Query | undefined, label: Label, format?: Er
 export interface LatencySetup {
   readonly scenarios: readonly Scenario[]
   readonly caches: readonly CachedClient[]
+  /** Shuts down what the scenarios started besides the caches (the OpenTelemetry SDK). */
+  readonly shutdown: () => Promise<void>
 }
 
 /**
@@ -117,10 +122,15 @@ export async function buildLatencyScenarios(
   // may be steered to another CPU), which would otherwise skew the ratios.
   const connection = redis.connect()
   const redisKeys: Partial<Record<Query, string>> = {}
+  // The memory hit rows run with @opentelemetry/api installed and no provider registered (the default); these
+  // price telemetry: none at all, and an SDK recording every span and metric.
+  const sdk = benchSdk()
   for (const format of ERROR_FORMATS) {
     const uncached = plainReads(plain[format])
     const floor = hookReads(withStoredResults(plain[format], expected))
     const memory = cachedReads(cache(plain[format], {}))
+    const untraced = cachedReads(cache(plain[format], { telemetry: false }))
+    const traced = cachedReads(cache(plain[format], { telemetry: sdk.telemetry }))
     const redisOnly = cachedReads(
       cache(plain[format], {
         redis: connection,
@@ -131,6 +141,8 @@ export async function buildLatencyScenarios(
     for (const query of QUERIES) {
       await expectSame(floor[query], expected[query], `${query} hook floor`)
       await expectHit(memory[query], 'memory', expected[query])
+      await expectHit(untraced[query], 'memory', expected[query])
+      await expectHit(traced[query], 'memory', expected[query])
       const key = await expectHit(redisOnly[query], 'redis', expected[query])
       if (format === 'default') redisKeys[query] = key
       const uncachedName = scenarioName(query, LABEL.uncached, format)
@@ -144,7 +156,10 @@ export async function buildLatencyScenarios(
         iterations.database,
       )
       add(query, LABEL.hookFloor, format, uncachedName, floor[query], iterations.micro)
-      add(query, LABEL.memoryHit, format, floorName, memory[query], iterations.micro)
+      const untracedName = scenarioName(query, LABEL.memoryHitNoTelemetry, format)
+      add(query, LABEL.memoryHitNoTelemetry, format, floorName, untraced[query], iterations.micro)
+      add(query, LABEL.memoryHit, format, untracedName, memory[query], iterations.micro)
+      add(query, LABEL.memoryHitSdk, format, untracedName, traced[query], iterations.micro)
       add(
         query,
         LABEL.redisHit,
@@ -168,13 +183,14 @@ export async function buildLatencyScenarios(
   })
   for (const query of QUERIES) {
     const key = redisKeys[query]!
-    const [, hardDependencies] = codec.decode((await connection.getBuffer(key))!) as [number, string[]]
-    const versionKeys = [...hardDependencies, softRegionDependency('default')].map((d) => names.versionKey(d))
+    // Entries have a header before the codec's bytes (entry format 2): the tier decodes them as a hit does.
+    const { dependencies } = names.decode(key, (await connection.getBuffer(key))!)
+    const versionKeys = [...dependencies, softRegionDependency('default')].map((d) => names.versionKey(d))
     const floorName = scenarioName(query, LABEL.redisFloor)
-    const get = async () => codec.decode((await connection.getBuffer(key))!)
+    const get = async () => names.decode(key, (await connection.getBuffer(key))!)
     const getWithVersions = async () => {
       const [bytes] = await Promise.all([connection.getBuffer(key), connection.mget(...versionKeys)])
-      return codec.decode(bytes!)
+      return names.decode(key, bytes!)
     }
     add(
       query,
@@ -210,7 +226,7 @@ export async function buildLatencyScenarios(
     reference: undefined,
     measure: { name: LABEL.lruGet, run: () => lru.get('key'), iterations: iterations.micro, batch: 100 },
   })
-  return { scenarios, caches }
+  return { scenarios, caches, shutdown: sdk.shutdown }
 }
 
 async function expectSame(read: Reads[Query], expected: unknown, what: string): Promise<void> {
