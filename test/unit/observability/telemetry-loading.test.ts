@@ -18,16 +18,15 @@ function sourceFiles(dir: string): string[] {
 
 /** Runs an ES module script in a child Node (with tsx), `@opentelemetry/api` hidden when `hide`; returns stdout. */
 function runChild(script: string, hide: boolean): string {
-  const preload = hide
-    ? [
-        '--require',
-        path.join(ROOT, 'test/unit/observability/hide-opentelemetry.cjs'),
-      ]
-    : []
-  return execFileSync(process.execPath, [...preload, '--import', 'tsx', '--input-type=module', '-e', script], {
-    cwd: ROOT,
-    encoding: 'utf8',
-  })
+  const preload = hide ? ['--require', path.join(ROOT, 'test/unit/observability/hide-opentelemetry.cjs')] : []
+  return execFileSync(
+    process.execPath,
+    [...preload, '--import', 'tsx', '--input-type=module', '-e', script],
+    {
+      cwd: ROOT,
+      encoding: 'utf8',
+    },
+  )
 }
 
 describe('loading @opentelemetry/api', () => {
