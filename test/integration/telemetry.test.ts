@@ -1,7 +1,9 @@
 import { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { QueryCacheOptions } from '../../src/index.ts'
-import { cachedClient, useFixture } from './helpers.ts'
+import { INTERNAL_HOOKS } from '../../src/prisma/extension.ts'
+import type { LoaderHooks } from '../../src/read/loader.ts'
+import { cachedClient, latch, useFixture } from './helpers.ts'
 import {
   counted,
   gauge,
@@ -110,6 +112,50 @@ describe.each([
       expect(span.attributes['query_cache.invalidation.dependencies']).toBeGreaterThan(0)
     expect(invalidations[2]!.attributes['query_cache.invalidation.dependencies']).toBe(1)
     await prisma.$cache.close()
+  })
+})
+
+describe('lock wait', () => {
+  it("the load span says how long it waited for another instance's lease lock", async () => {
+    const namespace = fixture.namespace()
+    const aLoading = latch()
+    const bWaited = latch()
+    const aHooks: LoaderHooks = {
+      afterCapture: async () => {
+        aLoading.open()
+        await bWaited.promise
+        throw new Error('instance A gives up its load')
+      },
+    }
+    const bHooks: LoaderHooks = { afterLockWait: () => bWaited.open() }
+    const instance = (hooks: LoaderHooks, traced: boolean) =>
+      cachedClient(fixture.db, {
+        redis: fixture.connection(),
+        namespace,
+        telemetry: traced ? telemetry : false,
+        [INTERNAL_HOOKS]: hooks,
+      } as QueryCacheOptions)
+    const a = instance(aHooks, false)
+    const b = instance(bHooks, true)
+    const read = (client: typeof a.prisma) => client.user.count({ cacheStrategy: TTL }).withCacheInfo()
+    const aRead = read(a.prisma).then(
+      () => 'loaded',
+      (error: Error) => error.message,
+    )
+    await aLoading.promise
+    sdk.exporter.reset()
+    const started = performance.now()
+    const bRead = await read(b.prisma)
+    const elapsed = performance.now() - started
+    expect(await aRead).toBe('instance A gives up its load')
+    expect(bRead.info.status).toBe('miss')
+    const load = cacheSpans().find((s) => s.name === 'query_cache.load')
+    const waited = load?.attributes['query_cache.lock.wait_ms'] as number
+    // B polled at least once while A held the lock, and loaded after it: the wait is part of B's read.
+    expect(waited).toBeGreaterThan(1)
+    expect(waited).toBeLessThan(elapsed)
+    await a.prisma.$cache.close()
+    await b.prisma.$cache.close()
   })
 })
 
