@@ -52,18 +52,17 @@ export function failSpan(api: OtelApi, span: Span, error: unknown): void {
 /**
  * Serves one read under a `query_cache.read` span, a child of the caller's active span: `serve` runs in the span's
  * context (Redis spans nest under it), and the load it is given opens a `query_cache.load` span under the read
- * span and runs the query in that one's context, so that Prisma's own spans nest under the load. `done` hears the
- * answer (or the failure) once.
+ * span and runs the query in that one's context, so that Prisma's own spans nest under the load. `attributes` are
+ * the planned read's ({@link plannedAttributes}); `done` hears the answer (or the failure) once.
  */
 export function tracedRead(
   api: OtelApi,
   tracer: Tracer,
-  planned: Planned,
+  attributes: Attributes,
   load: Load,
   serve: (load: Load) => Promise<ReadResult> | ReadResult,
   done: (result: ReadResult | undefined) => void,
 ): Promise<ReadResult> | ReadResult {
-  const attributes = plannedAttributes(planned)
   const parent = api.context.active()
   const span = tracer.startSpan(SPAN.read, { attributes }, parent)
   const inSpan = api.trace.setSpan(parent, span)

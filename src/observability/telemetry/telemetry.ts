@@ -55,9 +55,9 @@ export class Telemetry {
   ): Promise<ReadResult> | ReadResult {
     const started = performance.now()
     const metrics = this.#metrics
+    const planAttributes = plannedAttributes(planned)
     const done = (result: ReadResult | undefined) => {
       if (metrics === undefined) return
-      const planAttributes = plannedAttributes(planned)
       const status = result?.info.status ?? (planned.kind === 'bypass' ? 'bypass' : 'miss')
       const tier = result?.info.tier
       metrics.read(
@@ -72,7 +72,7 @@ export class Telemetry {
         performance.now() - started,
       )
     }
-    if (this.#tracing()) return tracedRead(this.#api, this.#tracer, planned, load, serve, done)
+    if (this.#tracing()) return tracedRead(this.#api, this.#tracer, planAttributes, load, serve, done)
     let answer: Promise<ReadResult> | ReadResult
     try {
       answer = serve(load)
