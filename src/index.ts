@@ -21,6 +21,7 @@ export type {
   CachedPrismaPromise,
   CachedReadMethods,
   CacheEvent,
+  CacheExplanation,
   CacheInfo,
   CacheStats,
   CacheStatus,
@@ -35,6 +36,10 @@ export type {
   RedisLike,
   RegionOptions,
   RegionStats,
+  TelemetryMeter,
+  TelemetryOptions,
+  TelemetryTracer,
+  TierEntryState,
   TierName,
   TierStats,
 } from './types.ts'

@@ -21,9 +21,11 @@ import {
 } from './invalidation/write-effects.ts'
 import { Reporter } from './observability/events.ts'
 import { StatsRecorder } from './observability/stats.ts'
+import { createTelemetry, type Telemetry } from './observability/telemetry/telemetry.ts'
 import type { WriteOperation } from './prisma/operations.ts'
 import { TransactionWindow } from './prisma/transactions.ts'
 import { BackgroundWork } from './read/background-work.ts'
+import { Explainer } from './read/explain.ts'
 import { Loader, type LoaderHooks } from './read/loader.ts'
 import type { ReadResult, TierReader } from './read/lookup.ts'
 import { MemoryReader } from './read/memory-reader.ts'
@@ -37,7 +39,7 @@ import { createCodec } from './storage/codec.ts'
 import { GuardedCall } from './storage/guarded-call.ts'
 import type { MemoryTier } from './storage/memory-tier.ts'
 import { RedisTier } from './storage/redis-tier.ts'
-import type { CacheEvent, CacheStats, InvalidateInput, RedisLike } from './types.ts'
+import type { CacheEvent, CacheExplanation, CacheStats, InvalidateInput, RedisLike } from './types.ts'
 
 /** What tools of this package see of a cache (`$cache[CACHE_INTERNALS]`). */
 export interface CacheInternals {
@@ -90,6 +92,8 @@ export class QueryCache {
   readonly #instance: SharedInstance
   readonly #listener: InstanceListener
   readonly #ownedRedis: RedisLike | undefined
+  readonly #telemetry: Telemetry | undefined
+  readonly #explainer: Explainer
   readonly #redisClient: RedisLike | undefined
   readonly #guard: GuardedCall | undefined
   #closed = false
@@ -133,6 +137,7 @@ export class QueryCache {
     this.#listener = {
       emit: (event) => reporter.emit(event),
       fail: (operation, error) => reporter.fail('redis', operation, error),
+      heard: (delayMs) => this.#telemetry?.heard(delayMs),
     }
     this.#instance.attach(this.#listener)
     this.versions = this.#instance.versions
@@ -189,6 +194,24 @@ export class QueryCache {
       transactions: client.provider === 'sqlite' ? this.transactions : undefined,
     })
     this.#readPath = new ReadPath(tiers, loader, reporter, clock)
+    const { journal } = this.#instance
+    this.#explainer = new Explainer({
+      memory: this.#memory,
+      versions: this.versions,
+      trust,
+      journal,
+      redis: redisTier,
+      clock,
+    })
+    this.#telemetry = createTelemetry(options.telemetry, {
+      namespace: options.namespace,
+      memory: () => this.#instance.memorySize,
+      pendingInvalidations: () => this.#invalidator.pending,
+      busUp: () => this.#bus?.up,
+      breakerOpen: () => guard?.open,
+    })
+    const telemetry = this.#telemetry
+    if (telemetry !== undefined) reporter.countFailures((kind, tier) => telemetry.error(kind, tier))
     this.#invalidator = new Invalidator({
       versions: this.versions,
       reporter,
@@ -213,6 +236,17 @@ export class QueryCache {
     load: () => Promise<unknown>,
   ): Promise<ReadResult> | ReadResult {
     return this.#serve(() => this.#planner.modelRead(model, operation, strategy, args, inTransaction), load)
+  }
+
+  /** `$cache.explain()` of a model read: plans it (throws `StrategyError` for a bad strategy), runs nothing. */
+  explain(
+    model: string,
+    operation: string,
+    strategy: unknown,
+    args: unknown,
+    inTransaction: boolean,
+  ): Promise<CacheExplanation> {
+    return this.#explainer.explain(this.#planner.modelRead(model, operation, strategy, args, inTransaction))
   }
 
   /** Serves `$queryRawCached`; throws `StrategyError` before any database or Redis call for a bad strategy. */
@@ -241,6 +275,16 @@ export class QueryCache {
       return bus.ready(this.options.redisTimeoutMs).then((inTime) => this.#serve(plan, load, !inTime))
     }
     const planned = plan()
+    if (this.#telemetry?.live === true)
+      return this.#telemetry.read(planned, load, (traced) => this.#answer(planned, traced, redisFailed))
+    return this.#answer(planned, load, redisFailed)
+  }
+
+  #answer(
+    planned: Planned,
+    load: () => Promise<unknown>,
+    redisFailed: boolean,
+  ): Promise<ReadResult> | ReadResult {
     if (planned.kind === 'cache') {
       const read = this.#readPath.read(planned.plan, load, redisFailed)
       if (!this.#reporter.listening) return read
@@ -322,7 +366,11 @@ export class QueryCache {
     cause: InvalidationCause,
     context?: InvalidationContext,
   ): Promise<void> {
-    return this.#invalidator.invalidate(dependencies, mode, cause, context)
+    const run = () => this.#invalidator.invalidate(dependencies, mode, cause, context)
+    if (this.#telemetry === undefined || dependencies.length === 0) return run()
+    const { precision, model, operation } = context ?? {}
+    const summary = { cause, mode, dependencies: dependencies.length, precision, model, operation }
+    return this.#telemetry.invalidate(summary, run)
   }
 
   /** `$cache.invalidate()`: validates first (throws `StrategyError`), then invalidates globally. */
@@ -334,12 +382,12 @@ export class QueryCache {
       ...parsed.models.flatMap((model) => [model, unpinnedDependency(model)]),
       ...parsed.regions.map(soft ? softRegionDependency : regionDependency),
     ]
-    await this.#invalidator.invalidate([...new Set(dependencies)], parsed.mode, 'api')
+    await this.invalidateDependencies([...new Set(dependencies)], parsed.mode, 'api')
   }
 
   /** `$cache.invalidateAll()`: every entry of the namespace, every tier. */
   async invalidateAll(): Promise<void> {
-    await this.#invalidator.invalidate([ALL_DEPENDENCY], 'hard', 'api')
+    await this.invalidateDependencies([ALL_DEPENDENCY], 'hard', 'api')
   }
 
   /** What tools of this package (the dashboard) need to know of this cache; not public API. */
@@ -378,6 +426,7 @@ export class QueryCache {
     await this.#background.drain()
     if (this.#closed) return
     this.#closed = true
+    this.#telemetry?.close()
     await this.#invalidator.close()
     await this.#instance.detach(this.#listener)
     if (this.#ownedRedis !== undefined) await this.#ownedRedis.quit().catch(() => undefined)

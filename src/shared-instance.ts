@@ -18,6 +18,8 @@ import type { CacheEvent, RedisLike } from './types.ts'
 export interface InstanceListener {
   emit(event: CacheEvent): void
   fail(operation: string, error: unknown): void
+  /** Another instance's invalidation arrived over the bus, `delayMs` after it was sent (when it says). */
+  heard?(delayMs: number | undefined): void
 }
 
 /** Test-only: clients given different values of this option are separate instances even in one process. */
@@ -53,9 +55,11 @@ export class SharedInstance {
             downTrustMs: TUNABLES.busDownTrustMs,
             guard: new GuardedCall({ timeoutMs: options.redisTimeoutMs, clock: options.clock }),
             retryMs: TUNABLES.retryMs,
-            onVersions: (dependencies, versions) => {
+            onVersions: (dependencies, versions, sentAt) => {
               this.versions.learn(dependencies, versions, this.bus?.stamp() ?? -1)
               this.journal.record(dependencies, 'bus')
+              const delay = sentAt === undefined ? undefined : Date.now() - sentAt
+              for (const listener of this.#listeners) listener.heard?.(delay)
               this.#emit({ type: 'invalidate', dependencies, mode: 'hard', cause: 'bus' })
             },
             // Messages may have been missed: forget what this instance knew; Redis has the truth.

@@ -157,6 +157,30 @@ export interface RedisLike {
   on?(event: string, listener: (...args: unknown[]) => void): unknown
 }
 
+/**
+ * An OpenTelemetry `Tracer` (`trace.getTracer(…)` or a provider's `getTracer(…)` from `@opentelemetry/api`), typed by
+ * its shape so that this package's types do not need the API installed.
+ */
+export interface TelemetryTracer {
+  startSpan(name: string, options?: object, context?: object): object
+}
+
+/** An OpenTelemetry `Meter` (`metrics.getMeter(…)` or a provider's `getMeter(…)`), typed by its shape. */
+export interface TelemetryMeter {
+  createCounter(name: string, options?: object): object
+  createHistogram(name: string, options?: object): object
+  createObservableGauge(name: string, options?: object): object
+}
+
+/**
+ * Where spans and metrics go. Each one left out is the global one of `@opentelemetry/api` (the tracer provider is
+ * looked up at every read, so one registered later is used; the meter provider when the client is extended).
+ */
+export interface TelemetryOptions {
+  tracer?: TelemetryTracer
+  meter?: TelemetryMeter
+}
+
 /** Options of `queryCache()`. */
 export interface QueryCacheOptions {
   /**
@@ -196,6 +220,12 @@ export interface QueryCacheOptions {
    * undefined or '') with a `ScopeError`; `false` serves such reads from the shared, unscoped cache.
    */
   requireScope?: boolean
+  /**
+   * OpenTelemetry spans (`query_cache.read`, `query_cache.load`, `query_cache.invalidate`) and metrics
+   * (`query_cache.reads`, `query_cache.read.duration`, …), when `@opentelemetry/api` is installed. `false` turns
+   * them off. Default: the global tracer and meter providers (nothing is recorded until an SDK registers them).
+   */
+  telemetry?: false | TelemetryOptions
 }
 
 /** Per-query cache settings, accepted by the 8 read operations. */
@@ -294,6 +324,55 @@ export interface CacheStats extends RegionStats {
   tiers: Partial<Record<TierName, TierStats>>
 }
 
+/**
+ * The state of a read's entry on one tier, as `$cache.explain()` finds it: `absent` (nothing stored), `fresh` (a
+ * read would be a hit), `stale` (served while one background reload runs: within `swr`, or soft-invalidated),
+ * `expired` (too old to serve, kept at most for `staleIfError`), `invalid` (a dependency it was loaded under moved
+ * on: `reason` says which and what moved it), `unavailable` (Redis did not answer).
+ */
+export interface TierEntryState {
+  tier: TierName
+  state: 'absent' | 'fresh' | 'stale' | 'expired' | 'invalid' | 'unavailable'
+  /** Clock time (ms) when the entry's load began. */
+  storedAt?: number
+  /** Clock time (ms) when it stops being fresh (`storedAt + ttl`). */
+  expiresAt?: number
+  /** Clock time (ms) when it stops being served stale (`storedAt + ttl + swr`). */
+  staleUntil?: number
+  /** What invalidated an `invalid` entry. */
+  reason?: MissReason
+  /**
+   * Memory tier only: the bus may have missed an invalidation since the entry was validated (Redis was down or
+   * the subscription came back), so the next read checks it against Redis before serving it.
+   */
+  unverified?: true
+}
+
+/** What `$cache.explain(read)` says of a read, without running it. */
+export interface CacheExplanation {
+  model: string
+  operation: string
+  /** Whether the read goes through the cache; when not, `bypass` says why and nothing else is filled in. */
+  cached: boolean
+  bypass?: 'strategy' | 'uncached-model' | 'transaction'
+  region: string
+  /** The cache key ('' for a bypass). */
+  key: string
+  /** Tiers the region uses, in the order a read asks them. */
+  tiers: TierName[]
+  /** Seconds fresh and stale-while-revalidate, after query > model > region precedence. */
+  ttl: number
+  swr: number
+  /**
+   * What invalidates the entry: the `models` it reads, the `rows` it is pinned to (`=Model.field=value`, including
+   * the pins a stored result gave), its `tags`, and every dependency id in `ids` (with the region `@region` and the
+   * namespace `*`).
+   */
+  dependencies: { models: string[]; rows: string[]; tags: string[]; ids: string[] }
+  /** The entry on each tier the region uses. */
+  entries: TierEntryState[]
+}
+
 /** The `$cache` object added to the client. */
 export interface CacheApi {
   /** Invalidates by tags, models and/or regions, on every tier (hard by default). */
@@ -306,6 +385,13 @@ export interface CacheApi {
   close(): Promise<void>
   /** Calls `listener` for every event from now on, like the `onEvent` option; returns the function that stops it. */
   subscribe(listener: (event: CacheEvent) => void): () => void
+  /**
+   * Explains a cached read without running it: pass the read itself, not awaited
+   * (`$cache.explain(prisma.user.findUnique({ where, cacheStrategy }))`). Resolves to its key, region, tiers,
+   * dependencies and the state of its entry on each tier. Rejects with `StrategyError` for anything but a read of
+   * a model of this client, or an invalid `cacheStrategy`.
+   */
+  explain(read: CachedPrismaPromise<unknown>): Promise<CacheExplanation>
 }
 
 /** A Prisma promise with `withCacheInfo()`. */

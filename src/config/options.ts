@@ -1,5 +1,5 @@
 import { ConfigError } from '../errors.ts'
-import type { CacheEvent, QueryCacheOptions, RegionOptions, TierName } from '../types.ts'
+import type { CacheEvent, QueryCacheOptions, RegionOptions, TelemetryOptions, TierName } from '../types.ts'
 import { DEFAULTS } from './defaults.ts'
 import { booleanOption, integerAtLeast, isPlainObject, rejectUnknownKeys, seconds } from './validate.ts'
 
@@ -37,6 +37,7 @@ export interface ResolvedOptions {
   scope: (() => string | number | null | undefined) | undefined
   requireScope: boolean
   redisTimeoutMs: number
+  telemetry: TelemetryOptions | false
 }
 
 const NAMESPACE_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/
@@ -55,7 +56,26 @@ const OPTION_KEYS = [
   'redisTimeout',
   'scope',
   'requireScope',
+  'telemetry',
 ] as const
+const TELEMETRY_KEYS = ['tracer', 'meter'] as const
+
+/** `telemetry`: `false`, or an object whose `tracer` and `meter` have the methods this package calls. */
+function resolveTelemetry(input: unknown): TelemetryOptions | false {
+  if (input === undefined) return {}
+  if (input === false) return false
+  if (!isPlainObject(input)) throw new ConfigError('telemetry must be false or an object { tracer?, meter? }')
+  rejectUnknownKeys('telemetry', input, TELEMETRY_KEYS)
+  const { tracer, meter } = input as Record<string, Record<string, unknown> | undefined>
+  if (tracer !== undefined && typeof tracer?.startSpan !== 'function') {
+    throw new ConfigError('telemetry.tracer must be an OpenTelemetry Tracer (with startSpan())')
+  }
+  const methods = ['createCounter', 'createHistogram', 'createObservableGauge'] as const
+  if (meter !== undefined && methods.some((method) => typeof meter?.[method] !== 'function')) {
+    throw new ConfigError(`telemetry.meter must be an OpenTelemetry Meter (with ${methods.join('(), ')}())`)
+  }
+  return input as TelemetryOptions
+}
 
 function resolveRegion(
   name: string,
@@ -191,6 +211,7 @@ export function resolveOptions(input: QueryCacheOptions | undefined): ResolvedOp
     scope: options.scope,
     requireScope,
     redisTimeoutMs: integerAtLeast('redisTimeout', options.redisTimeout, DEFAULTS.redisTimeout, 1),
+    telemetry: resolveTelemetry(options.telemetry),
   }
 }
 

@@ -25,6 +25,8 @@ interface BusMessage {
   d: string[]
   /** Their new versions, in the same order. */
   v: string[]
+  /** When it was sent (the sender's `Date.now()`), for the receivers' delay metric. */
+  t?: number
   /** Set when the sender had to drop versions it could not publish: receivers forget every version they know. */
   r?: 1
 }
@@ -57,7 +59,11 @@ export interface BusOptions {
   redis: RedisLike
   namespace: string
   /** Another instance invalidated: move these dependencies forward (never back). */
-  onVersions: (dependencies: readonly string[], versions: readonly string[]) => void
+  onVersions: (
+    dependencies: readonly string[],
+    versions: readonly string[],
+    sentAt: number | undefined,
+  ) => void
   /**
    * Messages may have been missed (the subscription came back up, or another instance dropped versions it
    * could not publish): forget every version known; a new trust epoch has started.
@@ -239,7 +245,7 @@ export class InvalidationBus implements MemoryTrust {
     }
     if (!isMessage(message) || message.i === this.#instance) return
     if (message.r === 1) this.#missed()
-    this.#options.onVersions(message.d, message.v)
+    this.#options.onVersions(message.d, message.v, typeof message.t === 'number' ? message.t : undefined)
   }
 
   /**
@@ -310,6 +316,7 @@ export class InvalidationBus implements MemoryTrust {
       i: this.#instance,
       d: [...this.#unsent.keys()],
       v: [...this.#unsent.values()],
+      t: Date.now(),
       ...(this.#resync ? { r: 1 as const } : {}),
     }
     const overflows = this.#resync ? this.#overflows : undefined

@@ -32,6 +32,8 @@ export function reportedError(tier: TierName | undefined, operation: string, err
 export class Reporter {
   readonly stats: StatsRecorder
   readonly #listeners = new Set<(event: CacheEvent) => void>()
+  /** Hears every failure, listened to or not (the telemetry's error counter). */
+  #onFailure: ((kind: string, tier: TierName | undefined) => void) | undefined
 
   /** `listener`: the `onEvent` option, if any; more can `subscribe()`. */
   constructor(stats: StatsRecorder, listener: ((event: CacheEvent) => void) | undefined) {
@@ -42,6 +44,11 @@ export class Reporter {
   /** True when someone listens: callers skip building events nobody reads. */
   get listening(): boolean {
     return this.#listeners.size > 0
+  }
+
+  /** Sets the function that hears every failure's operation and tier (one; for the telemetry). */
+  countFailures(onFailure: (kind: string, tier: TierName | undefined) => void): void {
+    this.#onFailure = onFailure
   }
 
   /** Adds a listener; returns the function that removes it. */
@@ -67,6 +74,7 @@ export class Reporter {
   fail(tier: TierName | undefined, operation: string, error: unknown, site?: FailureSite): void {
     if (site !== undefined) this.stats.count(site.region, 'errors')
     if (tier !== undefined) this.stats.tierError(tier)
+    this.#onFailure?.(operation, tier)
     if (this.#listeners.size === 0) return
     const reported = reportedError(tier, operation, error)
     this.emit({ type: 'error', error: reported, operation, ...(site !== undefined ? { key: site.key } : {}) })

@@ -11,6 +11,33 @@ export type RealPromise = Prisma.PrismaPromise<unknown> & {
   withCacheInfo?: () => Promise<ReadResult>
 }
 
+/** What a cached read's promise carries for `$cache.explain()`: the read, as the cache would plan it. */
+export interface ReadDescription {
+  model: string
+  operation: ReadOperation
+  strategy: unknown
+  args: unknown
+  inTransaction: boolean
+}
+
+/** The key under which a cached read's promise carries its {@link ReadDescription}. */
+export const READ_DESCRIPTION: unique symbol = Symbol.for('prisma-query-cache.read')
+
+/** The description a cached read's promise carries, or undefined for anything else. */
+export function describedRead(read: unknown): ReadDescription | undefined {
+  if (typeof read !== 'object' || read === null) return undefined
+  return (read as { [READ_DESCRIPTION]?: ReadDescription })[READ_DESCRIPTION]
+}
+
+function attachDescription<P extends object>(promise: P, description: ReadDescription): P {
+  Object.defineProperty(promise, READ_DESCRIPTION, {
+    value: description,
+    enumerable: false,
+    configurable: true,
+  })
+  return promise
+}
+
 /** Serves one read: the query cache's `read`, bound by the extension. */
 export type ServeRead = (
   model: string,
@@ -137,6 +164,8 @@ function withFluent(
           unpackAt(step),
           query,
         )
+        const { model, operation, strategy, inTransaction } = root
+        attachDescription(cached, { model, operation, strategy, args: fluentArgs, inTransaction })
         return withFluent(cached, root, related, path, step)
       }
     },
@@ -170,6 +199,7 @@ function cachedReader(
     const real = (delegate[operation] as (args?: unknown) => RealPromise)(rest)
     const cached = wrapPromise(real, (load) => serve(model, operation, strategy, rest, inTransaction, load))
     decorate?.(cached, this, operation, args)
+    attachDescription(cached, { model, operation, strategy, args: rest, inTransaction })
     if (!FLUENT_OPERATIONS.has(operation)) return cached
     const root = { serve, relationsOf, model, operation, delegate, strategy, args: rest, inTransaction }
     return withFluent(cached, root, model, [], [])

@@ -1,14 +1,14 @@
 import { createRequire } from 'node:module'
 import { Prisma } from '@prisma/client/extension'
 import { resolveOptions } from '../config/options.ts'
-import { ConfigError } from '../errors.ts'
+import { ConfigError, StrategyError } from '../errors.ts'
 import { CACHE_INTERNALS, QueryCache } from '../query-cache.ts'
 import { dialectOf } from '../raw-sql/invalidation.ts'
 import type { LoaderHooks } from '../read/loader.ts'
 import type { StrategyReading } from '../read/planner.ts'
 import { INSTANCE_ID } from '../shared-instance.ts'
 import type { CacheApi, CachedReadMethods, QueryCacheOptions, RedisLike } from '../types.ts'
-import { cachedReadMethods, type DecorateRead, type ServeRead } from './cached-reads.ts'
+import { cachedReadMethods, type DecorateRead, describedRead, type ServeRead } from './cached-reads.ts'
 import { builtinTransaction, clientSchema, transactionOfHook } from './internals.ts'
 import { isWriteOperation } from './operations.ts'
 import { queryRawCached, rawWriteHook } from './raw-hooks.ts'
@@ -98,6 +98,16 @@ export function queryCache(options: QueryCacheOptions = {}) {
       stats: () => cache.snapshot(),
       close: () => cache.close(),
       subscribe: (listener) => cache.subscribe(listener),
+      explain: async (read) => {
+        const described = describedRead(read)
+        if (described === undefined) {
+          throw new StrategyError(
+            '$cache.explain(read): read must be a model read of this client, not awaited, e.g. prisma.user.findUnique({ where })',
+          )
+        }
+        const { model, operation, strategy, args, inTransaction } = described
+        return cache.explain(model, operation, strategy, args, inTransaction)
+      },
     }
     Object.defineProperty(api, CACHE_INTERNALS, { get: () => cache.internals, enumerable: false })
     const rawHook = rawWriteHook(current, dialectOf(schema.provider))

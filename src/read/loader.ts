@@ -2,6 +2,7 @@ import type { DerivedDependencies } from '../invalidation/read-dependencies.ts'
 import type { LocalVersions } from '../invalidation/versions.ts'
 import { freshVersion } from '../invalidation/versions.ts'
 import type { Reporter } from '../observability/events.ts'
+import type { Load } from '../observability/telemetry/read-span.ts'
 import { isDatabaseFailure } from '../prisma/internals.ts'
 import type { TransactionWindow } from '../prisma/transactions.ts'
 import { copyValue, estimateSize } from '../storage/copy.ts'
@@ -166,7 +167,7 @@ export class Loader {
 
   async #load(
     plan: ReadPlan,
-    load: () => Promise<unknown>,
+    load: Load,
     flight: Flight,
     captured: Capture | undefined,
     redisFailed: boolean,
@@ -175,6 +176,7 @@ export class Loader {
     const redis = this.#redis
     let lock: LeaseLock | undefined
     let skipRedis = redisFailed
+    let run: () => Promise<unknown> = load
     // A refresh loads now by definition; everyone else shares one load across instances, unless this instance
     // holds an invalidation Redis has not taken: then it cannot store what it loads, nor use what others stored.
     if (
@@ -188,6 +190,7 @@ export class Loader {
     ) {
       const site = { region: plan.region.name, key: plan.key }
       const afterLockWait = this.#hooks.afterLockWait
+      const waitStarted = performance.now()
       const outcome = await lockOrWait({
         redis: redis.tier,
         key: plan.key,
@@ -200,12 +203,14 @@ export class Loader {
         lease,
       })
       if (outcome.kind === 'loaded') return outcome.data
+      const lockWaitMs = performance.now() - waitStarted
+      run = () => load({ lockWaitMs })
       lock = outcome.lock
       skipRedis = outcome.redisFailed
     } else lease?.release()
     let stored: Promise<void> | undefined
     try {
-      const result = await this.#loadAndStore(plan, load, flight, captured, skipRedis)
+      const result = await this.#loadAndStore(plan, run, flight, captured, skipRedis)
       stored = result.written
       return result.data
     } finally {
@@ -350,12 +355,12 @@ export class Loader {
     confirmations: Promise<boolean>[],
   ): Promise<{ dependencies: string[]; versions: string[] } | undefined> {
     const guards = plan.guards
-    const after = await Promise.resolve(this.#capture(plan, [...derived.pins, ...guards], confirmations)).catch(
-      (error: unknown) => {
-        this.#reporter.fail('redis', 'capture', error, { region: plan.region.name, key: plan.key })
-        return undefined
-      },
-    )
+    const after = await Promise.resolve(
+      this.#capture(plan, [...derived.pins, ...guards], confirmations),
+    ).catch((error: unknown) => {
+      this.#reporter.fail('redis', 'capture', error, { region: plan.region.name, key: plan.key })
+      return undefined
+    })
     if (after === undefined) return undefined
     const before = plan.dependencies.length
     for (let i = 0; i < guards.length; i++) {

@@ -62,6 +62,11 @@ export class MemoryTier implements TierDriver<false> {
     return this.#lru.get(key)
   }
 
+  /** The entry under `key` without touching its recency (for `$cache.explain()`). */
+  peek(key: string): MemoryEntry | undefined {
+    return this.#lru.peek(key)
+  }
+
   /** Stores an entry; a plain {@link StoredEntry} is kept with a size of 1 and no trust stamp. */
   set(key: string, entry: StoredEntry | MemoryEntry, ttlMs: number): void {
     const memoryEntry: MemoryEntry =

@@ -41,6 +41,15 @@ export function targets(): Target[] {
         kind: 'at most',
       })
     }
+    for (const query of QUERIES) {
+      list.push({
+        goal: 'memory hit, @opentelemetry/api without a provider ≤ 1.05× telemetry: false',
+        subject: scenarioName(query, LABEL.memoryHit, format),
+        reference: scenarioName(query, LABEL.memoryHitNoTelemetry, format),
+        limit: 1.05,
+        kind: 'at most',
+      })
+    }
     list.push({
       goal: 'memory hit ≥ 15× faster than uncached findUnique',
       subject: scenarioName('findUnique', LABEL.memoryHit, format),

@@ -63,12 +63,14 @@ async function main(): Promise<void> {
   const db = await createTestDatabase({ url: DATABASE_URL, label: 'bench' })
   const redis = createTestRedis({ url: REDIS_URL })
   const caches: CacheOwner[] = []
+  const shutdowns: (() => Promise<void>)[] = []
   try {
     progress(`seeding ${SEED.users} users, ${SEED.users * SEED.postsPerUser} posts, comments…`)
     await seed(db.createClient().client)
 
     const latencySetup = await buildLatencyScenarios(db, redis, ITERATIONS)
     caches.push(...latencySetup.caches)
+    shutdowns.push(latencySetup.shutdown)
     const latency = await measureInterleaved(
       latencySetup.scenarios.map((s) => s.measure),
       {
@@ -205,6 +207,7 @@ async function main(): Promise<void> {
     await writeFile(RESULTS_PATH, `${JSON.stringify(json, roundNumbers, 2)}\n`)
   } finally {
     await Promise.allSettled(caches.map((cache) => cache.$cache.close()))
+    await Promise.allSettled(shutdowns.map((shutdown) => shutdown()))
     await redis.close()
     await db.drop()
   }

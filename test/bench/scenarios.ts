@@ -31,12 +31,15 @@ import {
 import type { AsyncCase, LatencyCase } from './measure.ts'
 import { addMissScenarios } from './miss-scenarios.ts'
 import { expectPeerHit, peerReads } from './peer.ts'
+import { benchSdk } from './telemetry-sdk.ts'
 
 /** What each scenario measures, as printed. */
 export const LABEL = {
   uncached: 'uncached',
   hookFloor: 'hook floor',
   memoryHit: 'memory hit',
+  memoryHitNoTelemetry: 'memory hit, telemetry: false',
+  memoryHitSdk: 'memory hit, OTel SDK',
   redisHit: 'redis hit',
   acceleratedMemoryHit: 'withAccelerate memory hit',
   acceleratedRedisHit: 'withAccelerate redis hit',
@@ -91,6 +94,8 @@ export type AddScenario = (
 export interface LatencySetup {
   readonly scenarios: readonly Scenario[]
   readonly caches: readonly CacheOwner[]
+  /** Shuts down what the scenarios started besides the caches (the OpenTelemetry SDK). */
+  readonly shutdown: () => Promise<void>
 }
 
 /**
@@ -144,10 +149,16 @@ export async function buildLatencyScenarios(
       iterations.redis,
     )
   }
+
+  // The memory hit rows run with @opentelemetry/api installed and no provider registered (the default); these
+  // price telemetry: none at all, and an SDK recording every span and metric.
+  const sdk = benchSdk()
   for (const format of ERROR_FORMATS) {
     const uncached = plainReads(plain[format])
     const floor = hookReads(withStoredResults(plain[format], expected))
     const memory = cachedReads(cache(plain[format], {}))
+    const untraced = cachedReads(cache(plain[format], { telemetry: false }))
+    const traced = cachedReads(cache(plain[format], { telemetry: sdk.telemetry }))
     const redisOnly = cachedReads(
       cache(plain[format], {
         redis: connection,
@@ -169,6 +180,8 @@ export async function buildLatencyScenarios(
       await expectHit(acceleratedMemory[query], 'memory', expected[query])
       await expectHit(acceleratedRedis[query], 'redis', expected[query])
       await expectHit(memory[query], 'memory', expected[query])
+      await expectHit(untraced[query], 'memory', expected[query])
+      await expectHit(traced[query], 'memory', expected[query])
       const key = await expectHit(redisOnly[query], 'redis', expected[query])
       if (format === 'default') redisKeys[query] = key
       const uncachedName = scenarioName(query, LABEL.uncached, format)
@@ -182,7 +195,10 @@ export async function buildLatencyScenarios(
         iterations.database,
       )
       add(query, LABEL.hookFloor, format, uncachedName, floor[query], iterations.micro)
-      add(query, LABEL.memoryHit, format, floorName, memory[query], iterations.micro)
+      const untracedName = scenarioName(query, LABEL.memoryHitNoTelemetry, format)
+      add(query, LABEL.memoryHitNoTelemetry, format, floorName, untraced[query], iterations.micro)
+      add(query, LABEL.memoryHit, format, untracedName, memory[query], iterations.micro)
+      add(query, LABEL.memoryHitSdk, format, untracedName, traced[query], iterations.micro)
       add(
         query,
         LABEL.redisHit,
@@ -246,7 +262,7 @@ export async function buildLatencyScenarios(
     reference: undefined,
     measure: { name: LABEL.lruGet, run: () => lru.get('key'), iterations: iterations.micro, batch: 100 },
   })
-  return { scenarios, caches }
+  return { scenarios, caches, shutdown: sdk.shutdown }
 }
 
 async function expectSame(read: Reads[Query], expected: unknown, what: string): Promise<void> {

@@ -113,3 +113,26 @@ describe('parseStrategy', () => {
     },
   )
 })
+
+describe('telemetry option', () => {
+  const tracer = { startSpan: () => ({}) }
+  const meter = { createCounter: () => ({}), createHistogram: () => ({}), createObservableGauge: () => ({}) }
+
+  it('defaults to the global providers ({}), takes false, a tracer and a meter', () => {
+    expect(resolveOptions({}).telemetry).toEqual({})
+    expect(resolveOptions({ telemetry: false }).telemetry).toBe(false)
+    expect(resolveOptions({ telemetry: { tracer, meter } }).telemetry).toEqual({ tracer, meter })
+  })
+
+  it.each([
+    [true, /telemetry must be false or an object/],
+    ['otel', /telemetry must be false or an object/],
+    [{ tracer: {} }, /telemetry\.tracer must be an OpenTelemetry Tracer/],
+    [{ meter: { createCounter: () => ({}) } }, /telemetry\.meter must be an OpenTelemetry Meter/],
+    [{ exporter: {} }, /telemetry\.exporter is not an option/],
+  ])('refuses %j with a ConfigError', (telemetry, message) => {
+    const attempt = () => resolveOptions({ telemetry } as unknown as QueryCacheOptions)
+    expect(attempt).toThrow(ConfigError)
+    expect(attempt).toThrow(message)
+  })
+})
