@@ -67,6 +67,7 @@ return out`
 const LOOKUP = `
 local bytes = redis.call('GET', KEYS[1])
 local versions = {}
+local known = {}
 local complete = true
 for i = 3, #KEYS do
   local v = redis.call('GET', KEYS[i])
@@ -75,6 +76,7 @@ for i = 3, #KEYS do
     v = false
   end
   versions[i - 2] = v
+  known[KEYS[i]] = v
 end
 if bytes and string.sub(bytes, 1, 3) ~= 'Q2,' then return {bytes, versions, 3} end
 if bytes and complete then
@@ -99,7 +101,10 @@ if bytes and complete then
       end
       local dependency = string.sub(bytes, position, position + length - 1)
       position = position + length
-      if redis.call('GET', ARGV[1] .. dependency) ~= field() then
+      local name = ARGV[1] .. dependency
+      local version = known[name]
+      if version == nil then version = redis.call('GET', name) end
+      if version ~= field() then
         servable = false
         break
       end
