@@ -26,6 +26,8 @@ export type {
   CacheStatus,
   CacheStrategy,
   InvalidateInput,
+  MemoizedFunction,
+  MemoizeOptions,
   MemoryOptions,
   MissReason,
   ModelOptions,

@@ -3,6 +3,7 @@ import { type ParsedStrategy, parseRawStrategy, parseStrategy } from '../config/
 import { ScopeError } from '../errors.ts'
 import {
   ALL_DEPENDENCY,
+  memoDependency,
   regionDependency,
   softRegionDependency,
   tagDependency,
@@ -12,9 +13,11 @@ import {
   type DerivedDependencies,
   planReadDependencies,
   type ReadDependencies,
+  readDependencies,
 } from '../invalidation/read-dependencies.ts'
 import type { SchemaGraph } from '../schema/graph.ts'
-import { buildKey } from './keys.ts'
+import { buildKey, hashKey } from './keys.ts'
+import type { Basis } from './lookup.ts'
 
 /** Everything the read path needs to serve one read. */
 export interface ReadPlan {
@@ -40,6 +43,25 @@ export interface ReadPlan {
   /** The region's soft-invalidation dependency. */
   softDependency: string
   refresh: boolean
+  /**
+   * A memoized call's plan: after its load, what the reads it made depend on (stored with the entry beyond the
+   * plan's own dependencies), or undefined when the result must not be stored.
+   */
+  readonly collect?: (() => Basis | undefined) | undefined
+}
+
+/** What a memoized call is planned from (validated by `memo/memoize.ts`). */
+export interface MemoCall {
+  name: string
+  /** The canonical text of the call's arguments. */
+  args: string
+  region: string
+  ttlMs: number | undefined
+  swrMs: number | undefined
+  tags: readonly string[]
+  models: readonly string[]
+  refresh: boolean
+  collect: () => Basis | undefined
 }
 
 /** Why a read skips the cache. */
@@ -48,7 +70,18 @@ export type BypassReason = 'strategy' | 'uncached-model' | 'transaction'
 /** What to do with a read: serve it through the cache, or run it as it is. */
 export type Planned =
   | { kind: 'cache'; plan: ReadPlan }
-  | { kind: 'bypass'; model: string; operation: string; region: string; reason: BypassReason }
+  | {
+      kind: 'bypass'
+      model: string
+      operation: string
+      region: string
+      reason: BypassReason
+      /** What the read depends on at model level, for a memoized call that makes it. */
+      dependencies: () => readonly string[]
+    }
+
+/** The model name memoized calls are keyed and reported under (their operation is the function's name). */
+export const MEMO_READ = { model: 'memo' } as const
 
 /** The model and operation name raw reads are keyed and reported under. */
 export const RAW_READ = { model: '$raw', operation: 'queryRaw' } as const
@@ -81,7 +114,15 @@ export class ReadPlanner {
     const parsed = parseStrategy(strategy, this.#options.regions, `${model}.${operation}`)
     const modelOptions = this.#options.models.get(model)
     const region = (parsed || undefined)?.region ?? modelOptions?.region ?? 'default'
-    const bypass = (reason: BypassReason): Planned => ({ kind: 'bypass', model, operation, region, reason })
+    const graph = this.#graph
+    const bypass = (reason: BypassReason): Planned => ({
+      kind: 'bypass',
+      model,
+      operation,
+      region,
+      reason,
+      dependencies: () => [...readDependencies(graph, model, args), ALL_DEPENDENCY],
+    })
     if (inTransaction) return bypass('transaction')
     if (parsed === false) return bypass('strategy')
     if (parsed === undefined) {
@@ -91,7 +132,6 @@ export class ReadPlanner {
       if (!cachedByDefault) return bypass('uncached-model')
     }
     const tags = parsed?.tags ?? []
-    const graph = this.#graph
     const rules = this.#rules
     return this.#plan(
       model,
@@ -110,7 +150,10 @@ export class ReadPlanner {
   rawRead(strategy: unknown, sql: string, values: readonly unknown[], inTransaction: boolean): Planned {
     const parsed = parseRawStrategy(strategy, this.#options.regions, this.#graph.models)
     const region = parsed.region ?? 'default'
-    if (inTransaction) return { kind: 'bypass', ...RAW_READ, region, reason: 'transaction' }
+    if (inTransaction) {
+      const dependencies = () => [...parsed.models, ALL_DEPENDENCY]
+      return { kind: 'bypass', ...RAW_READ, region, reason: 'transaction', dependencies }
+    }
     const models = parsed.models
     return this.#plan(
       RAW_READ.model,
@@ -122,6 +165,29 @@ export class ReadPlanner {
     )
   }
 
+  /**
+   * Plans a memoized call (`$cache.memoize`): keyed by name and arguments under the model `memo`; it depends on
+   * its name, its argument list, its tags and models, the region and the namespace, and on what its reads
+   * report (`collect`).
+   */
+  memoRead(call: MemoCall): ReadPlan {
+    const argsHash = hashKey(call.args)
+    const own = [memoDependency(call.name), memoDependency(call.name, argsHash), ...call.models]
+    const parsed: ParsedStrategy = { tags: call.tags, refresh: call.refresh, region: call.region }
+    if (call.ttlMs !== undefined) parsed.ttlMs = call.ttlMs
+    if (call.swrMs !== undefined) parsed.swrMs = call.swrMs
+    const planned = this.#plan(
+      MEMO_READ.model,
+      call.name,
+      call.region,
+      parsed,
+      { m: call.args },
+      () => ({ dependencies: [...own], guards: [], derive: undefined }),
+      call.collect,
+    )
+    return (planned as { plan: ReadPlan }).plan
+  }
+
   #plan(
     model: string,
     operation: string,
@@ -129,7 +195,8 @@ export class ReadPlanner {
     parsed: ParsedStrategy | undefined,
     keyArgs: unknown,
     readDependenciesOf: () => ReadDependencies,
-  ): Planned {
+    collect?: () => Basis | undefined,
+  ): Planned & { kind: 'cache' } {
     const region = this.#options.regions.get(regionName) as ResolvedRegion
     const scope = this.#scope(model, operation)
     const tags = parsed?.tags ?? []
@@ -177,6 +244,7 @@ export class ReadPlanner {
         },
         softDependency,
         refresh: parsed?.refresh ?? false,
+        collect,
       },
     }
   }
