@@ -148,6 +148,32 @@ describe.each(SETUPS)('memoize ($name)', ({ options, twoInstances }) => {
     await close()
   })
 
+  it('G1: a call that starts after a write never shares a call in flight that read before it', async () => {
+    const { a, b, write, close } = instances()
+    const ann = await b.base.user.create({ data: { email: 'ann@x.io', name: 'Ann' } })
+    const read = latch()
+    const resume = latch()
+    let runs = 0
+    const name = a.prisma.$cache.memoize('name', async (id: number) => {
+      runs++
+      const user = await a.prisma.user.findUniqueOrThrow({ where: { id } })
+      if (runs === 1) {
+        read.open()
+        await resume.promise
+      }
+      return user.name
+    })
+    const first = name(ann.id)
+    await read.promise
+    await write(() => b.prisma.user.update({ where: { id: ann.id }, data: { name: 'Anna' } }))
+    const second = name(ann.id)
+    resume.open()
+    expect(await first).toBe('Ann')
+    expect(await second).toBe('Anna')
+    expect(await name(ann.id)).toBe('Anna')
+    await close()
+  })
+
   it('tags, models, invalidate(args), invalidateAll(), refresh() and $cache.invalidate reach it', async () => {
     const { a, b, write, close } = instances()
     let runs = 0
