@@ -13,7 +13,6 @@ import {
   type DerivedDependencies,
   planReadDependencies,
   type ReadDependencies,
-  readDependencies,
 } from '../invalidation/read-dependencies.ts'
 import type { SchemaGraph } from '../schema/graph.ts'
 import { buildKey, hashKey } from './keys.ts'
@@ -76,7 +75,7 @@ export type Planned =
       operation: string
       region: string
       reason: BypassReason
-      /** What the read depends on at model level, for a memoized call that makes it. */
+      /** What the read depends on, known before it runs, for a memoized call that makes it. */
       dependencies: () => readonly string[]
     }
 
@@ -121,7 +120,7 @@ export class ReadPlanner {
       operation,
       region,
       reason,
-      dependencies: () => [...readDependencies(graph, model, args), ALL_DEPENDENCY],
+      dependencies: () => bypassDependencies(graph, model, args, this.#rules),
     })
     if (inTransaction) return bypass('transaction')
     if (parsed === false) return bypass('strategy')
@@ -273,5 +272,24 @@ export class ReadPlanner {
       )
     }
     return String(value)
+  }
+}
+
+/**
+ * What a read that bypasses the cache depends on, known before it runs: its pins and dependencies, and the whole
+ * models whose pins only its result could give (as an entry records when it cannot find them). Arguments the
+ * planner cannot walk depend on every table.
+ */
+function bypassDependencies(
+  graph: SchemaGraph,
+  model: string,
+  args: unknown,
+  rules: PinRules | undefined,
+): readonly string[] {
+  try {
+    const read = planReadDependencies(graph, model, args, rules)
+    return [...read.dependencies, ...read.guards, ALL_DEPENDENCY]
+  } catch {
+    return [...graph.dependencies, ALL_DEPENDENCY]
   }
 }
