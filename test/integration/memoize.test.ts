@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { Prisma } from '../../generated/prisma/client.ts'
 import { type CacheEvent, type QueryCacheOptions, StrategyError } from '../../src/index.ts'
-import { latch, observedClient, useFixture } from './helpers.ts'
+import { latch, ManualClock, observedClient, useFixture } from './helpers.ts'
 
 // $cache.memoize and $cache.getOrSet (issue 13): a function's result is cached under its name and arguments and
 // invalidated by writes to whatever its Prisma reads read, on every tier and instance.
@@ -217,6 +217,36 @@ describe.each(SETUPS)('memoize ($name)', ({ options, twoInstances }) => {
     await write(() => b.prisma.$cache.invalidateAll())
     await expectRuns('USD', 11)
     await close()
+  })
+
+  it('ttl and swr: stale results are served while exactly one background call runs; expired ones run again', async () => {
+    const clock = new ManualClock()
+    const { prisma } = observedClient(fixture.db, { ...options(), clock: clock.read })
+    let runs = 0
+    const gate = latch()
+    const counter = prisma.$cache.memoize(
+      'counter',
+      async () => {
+        runs++
+        if (runs === 2) await gate.promise
+        return runs
+      },
+      { ttl: 10, swr: 20 },
+    )
+    expect(await counter()).toBe(1)
+    clock.advance(15_000)
+    const stale = await Promise.all([counter.withCacheInfo(), counter.withCacheInfo()])
+    expect(stale.map((r) => [r.info.status, r.data])).toEqual([
+      ['stale', 1],
+      ['stale', 1],
+    ])
+    gate.open()
+    await prisma.$cache.close() // waits for the background call
+    expect(runs).toBe(2)
+    expect(await counter.withCacheInfo()).toMatchObject({ data: 2, info: { status: 'hit' } })
+    clock.advance(40_000)
+    expect(await counter.withCacheInfo()).toMatchObject({ data: 3, info: { status: 'miss' } })
+    await prisma.$cache.close()
   })
 
   it('a call that writes is not stored and says so; errors reach the caller and are not stored', async () => {
