@@ -22,9 +22,11 @@ export function rawWriteHook(cache: () => QueryCache, dialect: SqlDialect | unde
   return function rawHook(hookArgs: HookArgs): Promise<unknown> {
     const { operation, args, query } = hookArgs
     const write = rawWriteDependencies(cache().graph, dialect, sqlTextOf(args))
-    if (write.kind === 'none' || (write.kind === 'tables' && write.dependencies.length === 0))
+    if (write.kind === 'none')
       return cache().uncachedRawRead(transactionOfHook(hookArgs) !== undefined, () => query(args))
+    // Even a write to tables no model maps: a memoized call's result may depend on it.
     cache().noteWrite('$raw', operation)
+    if (write.kind === 'tables' && write.dependencies.length === 0) return query(args)
     const dependencies = write.kind === 'all' ? EVERYTHING : write.dependencies
     const context =
       write.kind === 'all' ? { operation, reason: write.reason } : { operation, tables: write.tables }

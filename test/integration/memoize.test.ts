@@ -269,6 +269,23 @@ describe.each(SETUPS)('memoize ($name)', ({ options, twoInstances }) => {
         operation: 'create',
       }),
     )
+    let rawRuns = 0
+    const rawWrite = a.prisma.$cache.memoize('raw-write', async () => {
+      rawRuns++
+      return a.prisma.$executeRaw`UPDATE users SET name = name WHERE id = -1`
+    })
+    await rawWrite()
+    await rawWrite()
+    expect(rawRuns).toBe(2)
+    // A nested call that wrote makes the outer one unstorable too.
+    let outerRuns = 0
+    const outer = a.prisma.$cache.memoize('outer-of-write', async () => {
+      outerRuns++
+      return signUp('nested@x.io')
+    })
+    await outer()
+    await outer()
+    expect(outerRuns).toBe(2)
     let attempts = 0
     const flaky = a.prisma.$cache.memoize('flaky', async () => {
       attempts++
