@@ -27,6 +27,8 @@ export type {
   CacheStatus,
   CacheStrategy,
   InvalidateInput,
+  MemoizedFunction,
+  MemoizeOptions,
   MemoryOptions,
   MissReason,
   ModelOptions,

@@ -19,6 +19,9 @@ import {
   type WriteOutcome,
   type WritePlan,
 } from './invalidation/write-effects.ts'
+import { currentMemo } from './memo/context.ts'
+import type { MemoHost } from './memo/memoize.ts'
+import { reportAnswer, uncachedRead } from './memo/reporting.ts'
 import { Reporter } from './observability/events.ts'
 import { StatsRecorder } from './observability/stats.ts'
 import { createTelemetry, type Telemetry } from './observability/telemetry/telemetry.ts'
@@ -86,6 +89,7 @@ export class QueryCache {
   readonly #background: BackgroundWork
   readonly #planner: ReadPlanner
   readonly #readPath: ReadPath
+  readonly #loader: Loader
   readonly #invalidator: Invalidator
   readonly #memory: MemoryTier | undefined
   readonly #bus: InvalidationBus | undefined
@@ -193,6 +197,7 @@ export class QueryCache {
       // SQLite's adapters give a client one connection, shared by its transactions.
       transactions: client.provider === 'sqlite' ? this.transactions : undefined,
     })
+    this.#loader = loader
     this.#readPath = new ReadPath(tiers, loader, reporter, clock)
     const { journal } = this.#instance
     this.#explainer = new Explainer({
@@ -285,15 +290,57 @@ export class QueryCache {
     load: () => Promise<unknown>,
     redisFailed: boolean,
   ): Promise<ReadResult> | ReadResult {
+    // Inside a memoized call, every read tells it what its answer depends on.
+    const memo = currentMemo()
     if (planned.kind === 'cache') {
       const read = this.#readPath.read(planned.plan, load, redisFailed)
-      if (!this.#reporter.listening) return read
-      return this.#observed(planned.plan, performance.now(), read)
+      const reported = memo === undefined ? read : reportAnswer(memo, read)
+      if (!this.#reporter.listening) return reported
+      return this.#observed(planned.plan, performance.now(), reported)
     }
     this.#stats.count(planned.region, 'bypasses')
     const { model, operation, reason, region } = planned
     this.#reporter.emit({ type: 'bypass', model, operation, reason })
-    return load().then((data) => ({ data, info: { status: 'bypass', region, key: '', age: 0 } }))
+    if (memo !== undefined && reason === 'transaction') memo.refuse('transaction')
+    const run =
+      memo === undefined || reason === 'transaction'
+        ? load
+        : () => uncachedRead(memo, planned.dependencies(), this.#captureNow, load)
+    return run().then((data) => ({ data, info: { status: 'bypass', region, key: '', age: 0 } }))
+  }
+
+  readonly #captureNow = (dependencies: readonly string[], lifetimeMs: number) =>
+    this.#loader.captureNow(dependencies, lifetimeMs)
+
+  /**
+   * Runs a raw read that bypasses the cache (`$queryRaw`); inside a memoized call it depends on every table, and
+   * inside a transaction it makes the call uncacheable.
+   */
+  uncachedRawRead<T>(inTransaction: boolean, load: () => Promise<T>): Promise<T> {
+    const memo = currentMemo()
+    if (memo === undefined) return load()
+    if (inTransaction) {
+      memo.refuse('transaction')
+      return load()
+    }
+    return uncachedRead(memo, [...this.graph.dependencies, ALL_DEPENDENCY], this.#captureNow, load)
+  }
+
+  /** A write through the client: a memoized call making it is not stored (its result may depend on it). */
+  noteWrite(model: string, operation: string): void {
+    currentMemo()?.refuse('write', { model, operation })
+  }
+
+  /** What `$cache.memoize()` needs of this cache. */
+  get memoHost(): MemoHost {
+    return {
+      regions: this.options.regions,
+      models: this.graph.models,
+      planMemo: (call) => this.#planner.memoRead(call),
+      serveMemo: (plan, load) => this.#serve(() => ({ kind: 'cache', plan }), load),
+      invalidateDependencies: (dependencies) => this.#invalidator.invalidate(dependencies, 'hard', 'api'),
+      emit: (event) => this.#reporter.emit(event),
+    }
   }
 
   /** Reports a cached read's answer as a `read` event (only when someone listens). */

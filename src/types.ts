@@ -131,6 +131,19 @@ export type CacheEvent =
   | { type: 'bus'; state: 'up' | 'down' }
   /** The Redis circuit breaker opened (Redis is not asked for a while) or closed again. */
   | { type: 'breaker'; state: 'open' | 'closed' }
+  /**
+   * A memoized call's result was not stored: it wrote through the client (`write`, naming the first write's
+   * `model` and `operation`), read inside a transaction (`transaction`), or made a read whose validity the cache
+   * could not tell (`unknown-read`: a Redis failure, a result taken from another instance's lock holder).
+   */
+  | {
+      type: 'uncacheable'
+      name: string
+      key: string
+      reason: 'write' | 'transaction' | 'unknown-read'
+      model?: string
+      operation?: string
+    }
 
 /** Minimal shape of an ioredis `Redis` or `Cluster` instance that this package uses. */
 export interface RedisLike {
@@ -374,7 +387,51 @@ export interface CacheExplanation {
 }
 
 /** The `$cache` object added to the client. */
+/** Options of `$cache.memoize()` and `$cache.getOrSet()`; precedence: these > region > defaults. */
+export interface MemoizeOptions<A extends unknown[] = unknown[]> {
+  /** Seconds a result is fresh. ≥ 0. Default: the region's `ttl`. */
+  ttl?: number
+  /** Seconds after `ttl` during which the stale result is served while one background call runs. ≥ 0. Default: the region's. */
+  swr?: number
+  /** Region whose settings (tiers, lock, `staleIfError`) apply. Default `'default'`. */
+  region?: string
+  /** Tags whose invalidation reaches the results, or a function of the call's arguments giving them. */
+  tags?: readonly string[] | ((...args: A) => readonly string[])
+  /** Models whose writes invalidate the results, beyond those of the reads the function makes. */
+  models?: readonly string[]
+}
+
+/**
+ * A memoized function: same parameters and result as the wrapped one. Its results are cached under its name and
+ * canonical arguments, and invalidated by writes to whatever its Prisma reads read.
+ */
+export interface MemoizedFunction<A extends unknown[], R> {
+  /** The cached result for these arguments, or the function's (then stored). */
+  (...args: A): Promise<R>
+  /** The result and how the cache answered, like a cached read's `withCacheInfo()`. */
+  withCacheInfo(...args: A): Promise<{ data: R; info: CacheInfo }>
+  /** Runs the function now, stores and returns its result. */
+  refresh(...args: A): Promise<R>
+  /** Invalidates the result of these arguments, on every tier and instance. */
+  invalidate(...args: A): Promise<void>
+  /** Invalidates the results of every argument list of this function, on every tier and instance. */
+  invalidateAll(): Promise<void>
+}
+
 export interface CacheApi {
+  /**
+   * Memoizes `fn` under `name` (1–64 letters, digits and `_-.:/@`, unique per function). Every Prisma read the
+   * call makes (cached or not, model or raw, nested memoized calls) becomes a dependency of the result; a call
+   * that writes through the client, or reads inside a transaction, is not stored. Throws `StrategyError` for bad
+   * options; a call rejects with `StrategyError` for arguments that cannot be keyed, before `fn` runs.
+   */
+  memoize<A extends unknown[], R>(
+    name: string,
+    fn: (...args: A) => Promise<R> | R,
+    options?: MemoizeOptions<A>,
+  ): MemoizedFunction<A, Awaited<R>>
+  /** The cached result of `fn` under `name`, or `fn`'s (then stored): a memoized function without arguments. */
+  getOrSet<R>(name: string, fn: () => Promise<R> | R, options?: MemoizeOptions<[]>): Promise<Awaited<R>>
   /** Invalidates by tags, models and/or regions, on every tier (hard by default). */
   invalidate(input: InvalidateInput): Promise<void>
   /** Invalidates everything in this namespace. */

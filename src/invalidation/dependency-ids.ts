@@ -17,6 +17,8 @@ export const DEPENDENCY_PREFIX = {
   pin: '=',
   /** `%User.email`: every read pinned by these fields, whatever the values. */
   scheme: '%',
+  /** `&name` (every argument list) and `&name:hash` (one): a memoized function's own invalidation. */
+  memo: '&',
 } as const
 
 /** Pin ids longer than this carry a hash of their values instead of the values. */
@@ -71,4 +73,11 @@ export function isTableDependency(dependency: string): boolean {
  */
 export function schemeDependency(model: string, fields: readonly string[]): string {
   return `${DEPENDENCY_PREFIX.scheme}${model}.${fields.join('+')}`
+}
+
+/** Dependency id of a memoized function (`name`), or of one of its argument lists (`argsHash`). */
+export function memoDependency(name: string, argsHash?: string): string {
+  return argsHash === undefined
+    ? DEPENDENCY_PREFIX.memo + name
+    : `${DEPENDENCY_PREFIX.memo}${name}:${argsHash}`
 }

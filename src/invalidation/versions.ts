@@ -32,6 +32,7 @@ export class LocalVersions {
   /** The bus epoch under which each known version was last read from Redis or heard of (see {@link confirmed}). */
   readonly #confirmedIn = new Map<string, number>()
   #changes = 0
+  #moves = 0
   readonly #clock: () => number
   readonly #max: number
 
@@ -46,11 +47,21 @@ export class LocalVersions {
     return this.#changes
   }
 
+  /**
+   * Counts the changes that may invalidate something: a known version moved, a version forgotten, a hold taken or
+   * ended. Learning a dependency for the first time is not one.
+   */
+  get moves(): number {
+    return this.#moves
+  }
+
   #set(dependency: string, version: string): void {
     this.#changes++
-    if (!this.#versions.has(dependency) && this.#versions.size >= this.#max) {
+    if (this.#versions.has(dependency)) this.#moves++
+    else if (this.#versions.size >= this.#max) {
       const oldest = this.#versions.keys().next()
       if (oldest.done !== true) {
+        this.#moves++
         this.#versions.delete(oldest.value)
         this.#confirmedIn.delete(oldest.value)
       }
@@ -127,13 +138,19 @@ export class LocalVersions {
    * invalidation, must not validate anything either (see {@link anyHeld}). Holds survive {@link clear}.
    */
   hold(dependencies: readonly string[]): void {
-    if (dependencies.length > 0) this.#changes++
+    if (dependencies.length > 0) {
+      this.#changes++
+      this.#moves++
+    }
     for (const dependency of dependencies) this.#held.add(dependency)
   }
 
   /** Ends holds once Redis has taken the invalidation (its new versions are learnt first). */
   release(dependencies: readonly string[]): void {
-    if (dependencies.length > 0) this.#changes++
+    if (dependencies.length > 0) {
+      this.#changes++
+      this.#moves++
+    }
     for (const dependency of dependencies) this.#held.delete(dependency)
   }
 
@@ -162,6 +179,7 @@ export class LocalVersions {
   /** Forgets every version (used when this instance can no longer trust what it knows); keeps the holds. */
   clear(): void {
     this.#changes++
+    this.#moves++
     this.#versions.clear()
     this.#confirmedIn.clear()
   }

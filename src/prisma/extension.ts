@@ -2,6 +2,7 @@ import { createRequire } from 'node:module'
 import { Prisma } from '@prisma/client/extension'
 import { resolveOptions } from '../config/options.ts'
 import { ConfigError, StrategyError } from '../errors.ts'
+import { type MemoHost, memoize } from '../memo/memoize.ts'
 import { CACHE_INTERNALS, QueryCache } from '../query-cache.ts'
 import { dialectOf } from '../raw-sql/invalidation.ts'
 import type { LoaderHooks } from '../read/loader.ts'
@@ -92,7 +93,14 @@ export function queryCache(options: QueryCacheOptions = {}) {
     }
     const serve: ServeRead = (model, operation, strategy, args, inTransaction, load) =>
       cache.read(model, operation, strategy, args, inTransaction, load)
+    let host: MemoHost | undefined
+    const memoHost = () => {
+      host ??= cache.memoHost
+      return host
+    }
     const api: CacheApi = {
+      memoize: (name, fn, options) => memoize(memoHost, name, fn, options),
+      getOrSet: (name, fn, options) => memoize(memoHost, name, fn, options)(),
       invalidate: (input) => cache.invalidate(input),
       invalidateAll: () => cache.invalidateAll(),
       stats: () => cache.snapshot(),
@@ -130,6 +138,7 @@ export function queryCache(options: QueryCacheOptions = {}) {
           async $allOperations(hookArgs) {
             const { model, operation, args, query } = hookArgs
             if (isWriteOperation(operation)) {
+              cache.noteWrite(model, operation)
               const plan = cache.planWrite(model, operation, args, transactionOfHook(hookArgs) !== undefined)
               let reasons: readonly string[] = []
               const run = async () => {

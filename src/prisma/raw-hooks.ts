@@ -4,7 +4,7 @@ import type { QueryCache } from '../query-cache.ts'
 import type { SqlDialect } from '../raw-sql/analysis.ts'
 import { EVERYTHING, rawWriteDependencies, sqlTextOf } from '../raw-sql/invalidation.ts'
 import type { RawCacheStrategy, RawSql } from '../types.ts'
-import { isTransactionClient } from './internals.ts'
+import { isTransactionClient, transactionOfHook } from './internals.ts'
 import { writeThrough } from './write-through.ts'
 
 /** A query hook's arguments, as Prisma passes them to `$allOperations` and the raw hooks. */
@@ -22,8 +22,11 @@ export function rawWriteHook(cache: () => QueryCache, dialect: SqlDialect | unde
   return function rawHook(hookArgs: HookArgs): Promise<unknown> {
     const { operation, args, query } = hookArgs
     const write = rawWriteDependencies(cache().graph, dialect, sqlTextOf(args))
-    if (write.kind === 'none' || (write.kind === 'tables' && write.dependencies.length === 0))
-      return query(args)
+    if (write.kind === 'none')
+      return cache().uncachedRawRead(transactionOfHook(hookArgs) !== undefined, () => query(args))
+    // Even a write to tables no model maps: a memoized call's result may depend on it.
+    cache().noteWrite('$raw', operation)
+    if (write.kind === 'tables' && write.dependencies.length === 0) return query(args)
     const dependencies = write.kind === 'all' ? EVERYTHING : write.dependencies
     const context =
       write.kind === 'all' ? { operation, reason: write.reason } : { operation, tables: write.tables }

@@ -1,6 +1,7 @@
 import type { DerivedDependencies } from '../invalidation/read-dependencies.ts'
 import type { LocalVersions } from '../invalidation/versions.ts'
 import { freshVersion } from '../invalidation/versions.ts'
+import { mergeBasis, outsideMemo } from '../memo/context.ts'
 import type { Reporter } from '../observability/events.ts'
 import type { Load } from '../observability/telemetry/read-span.ts'
 import { isDatabaseFailure } from '../prisma/internals.ts'
@@ -12,7 +13,15 @@ import type { StoredEntry } from '../storage/tier.ts'
 import type { MissReason } from '../types.ts'
 import type { BackgroundWork } from './background-work.ts'
 import { entryLifetime } from './freshness.ts'
-import type { Capture, Lease, LookupState, ReadResult, Validation } from './lookup.ts'
+import {
+  type Basis,
+  basisOf,
+  type Capture,
+  type Lease,
+  type LookupState,
+  type ReadResult,
+  type Validation,
+} from './lookup.ts'
 import type { MemoryReader } from './memory-reader.ts'
 import type { ReadPlan } from './planner.ts'
 import type { RedisReader } from './redis-reader.ts'
@@ -39,7 +48,11 @@ interface Flight {
    * while nothing this instance knows has changed since (see `#canJoin`).
    */
   changes: number | undefined
+  /** `LocalVersions.moves` when it started: a memoized call's flight is joined only while nothing moved. */
+  started: number
   promise: Promise<unknown>
+  /** What its result was stored under, once stored (see `ReadResult.basis`). */
+  basis?: Basis
 }
 
 /** Construction parameters of {@link Loader}. */
@@ -93,10 +106,11 @@ export class Loader {
     const join = existing !== undefined && !plan.refresh && this.#canJoin(plan, existing)
     if (join) state.lease?.release()
     let data: unknown
+    const flight = join
+      ? (existing as Flight)
+      : this.#start(plan, load, state.capture, state.redisFailed === true, state.lease)
     try {
-      data = join
-        ? await (existing as Flight).promise
-        : await this.#start(plan, load, state.capture, state.redisFailed === true, state.lease).promise
+      data = await flight.promise
     } catch (error) {
       const fallback = state.fallback
       if (fallback === undefined || !isDatabaseFailure(error)) throw error
@@ -117,7 +131,11 @@ export class Loader {
         info: { status: 'stale', tier: fallback.tier, region, key: plan.key, age },
       }
     }
-    return { data: copyValue(data), info: { status: 'miss', region, key: plan.key, age: 0, reason } }
+    return {
+      data: copyValue(data),
+      info: { status: 'miss', region, key: plan.key, age: 0, reason },
+      basis: flight.basis,
+    }
   }
 
   /** Reloads a stale entry behind the caller that was served it, unless a load of that key is in flight. */
@@ -135,6 +153,8 @@ export class Loader {
    * this instance knows changed at all.
    */
   #canJoin(plan: ReadPlan, flight: Flight): boolean {
+    // A memoized call's capture covers its own dependencies only, not those of the reads it is making.
+    if (plan.collect !== undefined) return this.#versions.moves === flight.started
     if (flight.versions === undefined) return this.#versions.changes === flight.changes
     return this.#versions.matches(plan.captureDependencies.slice(0, -1), flight.versions.slice(0, -1))
   }
@@ -154,10 +174,11 @@ export class Loader {
   ): Flight {
     // A capture made by the lookup counts from the start; otherwise, until the load captures, any change stops
     // others joining.
+    const started = this.#versions.moves
     const flight: Flight =
       captured === undefined
-        ? { versions: undefined, changes: this.#versions.changes, promise: Promise.resolve() }
-        : { versions: captured.versions, changes: undefined, promise: Promise.resolve() }
+        ? { versions: undefined, changes: this.#versions.changes, started, promise: Promise.resolve() }
+        : { versions: captured.versions, changes: undefined, started, promise: Promise.resolve() }
     flight.promise = this.#load(plan, load, flight, captured, redisFailed, lease).finally(() => {
       if (this.#flights.get(plan.key) === flight) this.#flights.delete(plan.key)
     })
@@ -245,11 +266,14 @@ export class Loader {
     if (this.#hooks.afterCapture !== undefined) await this.#hooks.afterCapture(plan.key)
     const started = this.#clock()
     const window = this.#transactions?.begin()
-    const data = await load()
+    // What the query reads is reported by this read's answer (its basis), not by the load, to a memoized caller.
+    const data = await outsideMemo(load)
     // It may have read what a transaction of this client had not committed (one connection): not stored.
     if (this.#transactions !== undefined && !this.#transactions.untouched(window)) versions = undefined
     this.#reporter.stats.count(plan.region.name, 'loads')
     if (this.#hooks.beforeStore !== undefined) await this.#hooks.beforeStore(plan.key)
+    const collected = plan.collect?.()
+    if (plan.collect !== undefined && collected === undefined) versions = undefined
     const derived = versions === undefined ? undefined : plan.derive?.(data)
     let written: Promise<void> | undefined
     let stored = versions !== undefined
@@ -263,7 +287,8 @@ export class Loader {
       // Versions known without a round trip count once Redis keeps them alive as long as the entry, unchanged.
       if (stored && confirmations.length > 0) stored = (await Promise.all(confirmations)).every(Boolean)
       if (stored) {
-        const entry = entryOf(plan, versions, started, data, derived?.fallbacks ?? [], extra)
+        const entry = entryOf(plan, versions, started, data, derived?.fallbacks ?? [], extra, collected)
+        flight.basis = basisOf(entry)
         written = this.#store(plan, entry, versions, validation)
       }
     }
@@ -307,7 +332,22 @@ export class Loader {
         return known
       }
     }
-    return this.#captureInRedis(redis.tier, plan, dependencies)
+    return this.#captureInRedis(redis.tier, dependencies, entryLifetime(plan))
+  }
+
+  /**
+   * The versions of `dependencies` now, read before a query a memoized call makes without the cache (G1), for an
+   * entry that lives `lifetimeMs`; undefined when they cannot be known. Never throws.
+   */
+  async captureNow(dependencies: readonly string[], lifetimeMs: number): Promise<string[] | undefined> {
+    const redis = this.#redis
+    if (redis === undefined) return this.#versions.current(dependencies)
+    try {
+      return await this.#captureInRedis(redis.tier, dependencies, lifetimeMs)
+    } catch (error) {
+      this.#reporter.fail('redis', 'capture', error)
+      return undefined
+    }
   }
 
   /** Whether Redis, asked to keep `dependencies` alive for `plan`'s entries, still has them at `known`. */
@@ -318,7 +358,7 @@ export class Loader {
     known: readonly string[],
   ): Promise<boolean> {
     try {
-      const versions = await this.#captureInRedis(redis, plan, dependencies)
+      const versions = await this.#captureInRedis(redis, dependencies, entryLifetime(plan))
       return versions !== undefined && sameList(versions, known)
     } catch (error) {
       this.#reporter.fail('redis', 'capture', error, { region: plan.region.name, key: plan.key })
@@ -328,15 +368,11 @@ export class Loader {
 
   async #captureInRedis(
     redis: RedisTier,
-    plan: ReadPlan,
     dependencies: readonly string[],
+    lifetimeMs: number,
   ): Promise<string[] | undefined> {
     const { epoch } = this.#validation()
-    const versions = await redis.currentVersions(
-      dependencies,
-      () => freshVersion(this.#clock()),
-      entryLifetime(plan),
-    )
+    const versions = await redis.currentVersions(dependencies, () => freshVersion(this.#clock()), lifetimeMs)
     this.#versions.learn(dependencies, versions, epoch)
     // Redis does not show an invalidation this instance still holds: its versions would outlive the write.
     return this.#versions.anyHeld(dependencies) ? undefined : versions
@@ -401,6 +437,7 @@ function entryOf(
   value: unknown,
   fallbacks: readonly string[],
   extra?: { dependencies: readonly string[]; versions: readonly string[] },
+  collected?: Basis,
 ): StoredEntry {
   const known = plan.dependencies.length
   const dependencies = [...plan.dependencies]
@@ -413,5 +450,14 @@ function entryOf(
     dependencies.push(...extra.dependencies)
     versions.push(...extra.versions)
   }
-  return { dependencies, versions, softVersion: captured[captured.length - 1] as string, storedAt, value }
+  // A memoized call's reads, each at the earliest version seen: any write after one of them invalidates it (G1).
+  const all =
+    collected === undefined ? { dependencies, versions } : mergeBasis({ dependencies, versions }, collected)
+  return {
+    dependencies: [...all.dependencies],
+    versions: [...all.versions],
+    softVersion: captured[captured.length - 1] as string,
+    storedAt,
+    value,
+  }
 }

@@ -14,6 +14,17 @@ export interface Capture {
   validation: Validation
 }
 
+/** The dependencies a result is valid under, with the versions recorded for them before it was read. */
+export interface Basis {
+  readonly dependencies: readonly string[]
+  readonly versions: readonly string[]
+}
+
+/** The basis of a stored entry (without its value). */
+export function basisOf(entry: Basis): Basis {
+  return { dependencies: entry.dependencies, versions: entry.versions }
+}
+
 /** A valid entry a tier found for a read; the read path judges its age. */
 export interface Candidate {
   tier: TierName
@@ -25,6 +36,8 @@ export interface Candidate {
   value(): unknown
   /** Keeps the entry in the faster tiers once it is served (a Redis entry goes to memory). */
   keep?(): void
+  /** What the entry recorded, for a memoized call that reads it; undefined when unknown. */
+  basis?: Basis
 }
 
 /** An entry too old to serve normally, kept to answer if the load fails (`staleIfError`). */
@@ -74,4 +87,6 @@ export interface TierReader {
 export interface ReadResult {
   data: unknown
   info: CacheInfo
+  /** What `data` is valid under, for a memoized call that reads it; undefined when unknown (not stored). */
+  basis?: Basis | undefined
 }

@@ -5,7 +5,7 @@ import { copyValue } from '../storage/copy.ts'
 import type { MemoryEntry, MemoryTier } from '../storage/memory-tier.ts'
 import type { StoredEntry } from '../storage/tier.ts'
 import type { MissReason } from '../types.ts'
-import type { Candidate, LookupState, TierReader, Validation } from './lookup.ts'
+import { basisOf, type Candidate, type LookupState, type TierReader, type Validation } from './lookup.ts'
 import type { ReadPlan } from './planner.ts'
 
 /**
@@ -56,7 +56,13 @@ export class MemoryReader implements TierReader {
     const soft =
       this.#versions.peek(plan.softDependency) !== entry.softVersion ||
       this.#versions.isHeld(plan.softDependency)
-    return { tier: 'memory', storedAt: entry.storedAt, soft, value: () => copyValue(entry.value) }
+    return {
+      tier: 'memory',
+      storedAt: entry.storedAt,
+      soft,
+      value: () => copyValue(entry.value),
+      basis: basisOf(entry),
+    }
   }
 
   /** Which dependency of an entry moved on, and what moved it. */

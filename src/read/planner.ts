@@ -3,6 +3,7 @@ import { type ParsedStrategy, parseRawStrategy, parseStrategy } from '../config/
 import { ScopeError } from '../errors.ts'
 import {
   ALL_DEPENDENCY,
+  memoDependency,
   regionDependency,
   softRegionDependency,
   tagDependency,
@@ -14,7 +15,8 @@ import {
   type ReadDependencies,
 } from '../invalidation/read-dependencies.ts'
 import type { SchemaGraph } from '../schema/graph.ts'
-import { buildKey } from './keys.ts'
+import { buildKey, hashKey } from './keys.ts'
+import type { Basis } from './lookup.ts'
 
 /** Everything the read path needs to serve one read. */
 export interface ReadPlan {
@@ -40,6 +42,25 @@ export interface ReadPlan {
   /** The region's soft-invalidation dependency. */
   softDependency: string
   refresh: boolean
+  /**
+   * A memoized call's plan: after its load, what the reads it made depend on (stored with the entry beyond the
+   * plan's own dependencies), or undefined when the result must not be stored.
+   */
+  readonly collect?: (() => Basis | undefined) | undefined
+}
+
+/** What a memoized call is planned from (validated by `memo/memoize.ts`). */
+export interface MemoCall {
+  name: string
+  /** The canonical text of the call's arguments. */
+  args: string
+  region: string
+  ttlMs: number | undefined
+  swrMs: number | undefined
+  tags: readonly string[]
+  models: readonly string[]
+  refresh: boolean
+  collect: () => Basis | undefined
 }
 
 /** Turns a validated `cacheStrategy` (its own object) into the one a read is planned by; `false` bypasses. */
@@ -53,7 +74,18 @@ export type BypassReason = 'strategy' | 'uncached-model' | 'transaction'
 /** What to do with a read: serve it through the cache, or run it as it is. */
 export type Planned =
   | { kind: 'cache'; plan: ReadPlan }
-  | { kind: 'bypass'; model: string; operation: string; region: string; reason: BypassReason }
+  | {
+      kind: 'bypass'
+      model: string
+      operation: string
+      region: string
+      reason: BypassReason
+      /** What the read depends on, known before it runs, for a memoized call that makes it. */
+      dependencies: () => readonly string[]
+    }
+
+/** The model name memoized calls are keyed and reported under (their operation is the function's name). */
+export const MEMO_READ = { model: 'memo' } as const
 
 /** The model and operation name raw reads are keyed and reported under. */
 export const RAW_READ = { model: '$raw', operation: 'queryRaw' } as const
@@ -98,7 +130,15 @@ export class ReadPlanner {
     const parsed = this.#reading === undefined ? valid : this.#reading(valid)
     const modelOptions = this.#options.models.get(model)
     const region = (parsed || undefined)?.region ?? modelOptions?.region ?? 'default'
-    const bypass = (reason: BypassReason): Planned => ({ kind: 'bypass', model, operation, region, reason })
+    const graph = this.#graph
+    const bypass = (reason: BypassReason): Planned => ({
+      kind: 'bypass',
+      model,
+      operation,
+      region,
+      reason,
+      dependencies: () => bypassDependencies(graph, model, args, this.#rules),
+    })
     if (inTransaction) return bypass('transaction')
     if (parsed === false) return bypass('strategy')
     if (parsed === undefined) {
@@ -108,7 +148,6 @@ export class ReadPlanner {
       if (!cachedByDefault) return bypass('uncached-model')
     }
     const tags = parsed?.tags ?? []
-    const graph = this.#graph
     const rules = this.#rules
     return this.#plan(
       model,
@@ -127,7 +166,10 @@ export class ReadPlanner {
   rawRead(strategy: unknown, sql: string, values: readonly unknown[], inTransaction: boolean): Planned {
     const parsed = parseRawStrategy(strategy, this.#options.regions, this.#graph.models)
     const region = parsed.region ?? 'default'
-    if (inTransaction) return { kind: 'bypass', ...RAW_READ, region, reason: 'transaction' }
+    if (inTransaction) {
+      const dependencies = () => [...parsed.models, ALL_DEPENDENCY]
+      return { kind: 'bypass', ...RAW_READ, region, reason: 'transaction', dependencies }
+    }
     const models = parsed.models
     return this.#plan(
       RAW_READ.model,
@@ -139,6 +181,29 @@ export class ReadPlanner {
     )
   }
 
+  /**
+   * Plans a memoized call (`$cache.memoize`): keyed by name and arguments under the model `memo`; it depends on
+   * its name, its argument list, its tags and models, the region and the namespace, and on what its reads
+   * report (`collect`).
+   */
+  memoRead(call: MemoCall): ReadPlan {
+    const argsHash = hashKey(call.args)
+    const own = [memoDependency(call.name), memoDependency(call.name, argsHash), ...call.models]
+    const parsed: ParsedStrategy = { tags: call.tags, refresh: call.refresh, region: call.region }
+    if (call.ttlMs !== undefined) parsed.ttlMs = call.ttlMs
+    if (call.swrMs !== undefined) parsed.swrMs = call.swrMs
+    const planned = this.#plan(
+      MEMO_READ.model,
+      call.name,
+      call.region,
+      parsed,
+      { m: call.args },
+      () => ({ dependencies: [...own], guards: [], derive: undefined }),
+      call.collect,
+    )
+    return (planned as { plan: ReadPlan }).plan
+  }
+
   #plan(
     model: string,
     operation: string,
@@ -146,7 +211,8 @@ export class ReadPlanner {
     parsed: ParsedStrategy | undefined,
     keyArgs: unknown,
     readDependenciesOf: () => ReadDependencies,
-  ): Planned {
+    collect?: () => Basis | undefined,
+  ): Planned & { kind: 'cache' } {
     const region = this.#options.regions.get(regionName) as ResolvedRegion
     const scope = this.#scope(model, operation)
     const tags = parsed?.tags ?? []
@@ -194,6 +260,7 @@ export class ReadPlanner {
         },
         softDependency,
         refresh: parsed?.refresh ?? false,
+        collect,
       },
     }
   }
@@ -222,5 +289,24 @@ export class ReadPlanner {
       )
     }
     return String(value)
+  }
+}
+
+/**
+ * What a read that bypasses the cache depends on, known before it runs: its pins and dependencies, and the whole
+ * models whose pins only its result could give (as an entry records when it cannot find them). Arguments the
+ * planner cannot walk depend on every table.
+ */
+function bypassDependencies(
+  graph: SchemaGraph,
+  model: string,
+  args: unknown,
+  rules: PinRules | undefined,
+): readonly string[] {
+  try {
+    const read = planReadDependencies(graph, model, args, rules)
+    return [...read.dependencies, ...read.guards, ALL_DEPENDENCY]
+  } catch {
+    return [...graph.dependencies, ALL_DEPENDENCY]
   }
 }

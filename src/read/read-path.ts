@@ -105,6 +105,6 @@ export class ReadPath {
     if (freshness === 'stale') this.#loader.refreshInBackground(plan, load)
     const data = candidate.value()
     candidate.keep?.()
-    return { data, info: { status, tier, region, key: plan.key, age } }
+    return { data, info: { status, tier, region, key: plan.key, age }, basis: candidate.basis }
   }
 }

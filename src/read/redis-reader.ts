@@ -9,7 +9,15 @@ import type { StoredEntry } from '../storage/tier.ts'
 import type { MissReason } from '../types.ts'
 import type { BackgroundWork } from './background-work.ts'
 import { entryLifetime } from './freshness.ts'
-import type { Candidate, Capture, Lease, LookupState, TierReader, Validation } from './lookup.ts'
+import {
+  basisOf,
+  type Candidate,
+  type Capture,
+  type Lease,
+  type LookupState,
+  type TierReader,
+  type Validation,
+} from './lookup.ts'
 import type { MemoryReader } from './memory-reader.ts'
 import type { ReadPlan } from './planner.ts'
 import { type LeaseLock, leaseLockFor } from './stampede-lock.ts'
@@ -99,9 +107,13 @@ export class RedisReader implements TierReader {
       // The result of a load whose Redis write has not landed yet is newer than any entry there, and as good as
       // one by the same version check.
       const unlanded = this.#writeBehind.unlanded(plan.key)
-      if (unlanded !== undefined && sameList(unlanded.versions, capture.versions)) {
-        const { data, storedAt } = unlanded
-        return { tier: 'redis', storedAt, soft: false, value: () => copyValue(data) }
+      if (
+        unlanded !== undefined &&
+        sameList(unlanded.versions, capture.versions) &&
+        this.#landedValid(plan, unlanded.basis)
+      ) {
+        const { data, storedAt, basis } = unlanded
+        return { tier: 'redis', storedAt, soft: false, value: () => copyValue(data), basis: basisOf(basis) }
       }
       if (bytes === null) return undefined
       const entry = await this.#current(
@@ -118,6 +130,7 @@ export class RedisReader implements TierReader {
         soft: capture.versions[capture.versions.length - 1] !== entry.softVersion,
         value: () => entry.value,
         keep: () => this.#keep(plan, entry, bytes.byteLength, validation),
+        basis: basisOf(entry),
       }
     } catch (error) {
       this.#reporter.fail('redis', 'read', error, { region: plan.region.name, key: plan.key })
@@ -126,6 +139,15 @@ export class RedisReader implements TierReader {
       if (lock !== undefined) this.#lease(plan, lock, true).release()
       return undefined
     }
+  }
+
+  /**
+   * An unlanded entry recorded more than the plan's dependencies (a memoized call's reads): those must still be
+   * at their recorded versions as this instance knows them, since Redis has not judged the entry.
+   */
+  #landedValid(plan: ReadPlan, entry: StoredEntry): boolean {
+    if (entry.dependencies.length === plan.dependencies.length || plan.collect === undefined) return true
+    return this.#versions.matches(entry.dependencies, entry.versions)
   }
 
   /** Whether a load after this read's lookup would take the lease lock (see `Loader`). */

@@ -11,6 +11,8 @@ export interface Unlanded {
   versions: readonly string[]
   data: unknown
   storedAt: number
+  /** The entry's own dependencies and versions (beyond the capture: pins, a memoized call's reads). */
+  basis: StoredEntry
 }
 
 /**
@@ -48,7 +50,12 @@ export class WriteBehind {
           key: plan.key,
         }),
       )
-    const unlanded: Unlanded = { versions: captured, data: entry.value, storedAt: entry.storedAt }
+    const unlanded: Unlanded = {
+      versions: captured,
+      data: entry.value,
+      storedAt: entry.storedAt,
+      basis: entry,
+    }
     this.#unlanded.set(plan.key, unlanded)
     void write.finally(() => {
       if (this.#unlanded.get(plan.key) === unlanded) this.#unlanded.delete(plan.key)

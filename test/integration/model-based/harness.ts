@@ -3,6 +3,7 @@ import type { PrismaClient } from '../../../generated/prisma/client.ts'
 import type { CacheInfo } from '../../../src/index.ts'
 import type { cachedClient } from '../helpers.ts'
 import { ModelMismatch, method, type Outcome, outcomeOf, readCached } from './calls.ts'
+import { checkMemoized, memoizedReads, memoSubsets } from './memoized.ts'
 import { type PoolRead, READS } from './reads.ts'
 import { changedRows, rowPrecise, type Snapshot, snapshot, touches } from './rows.ts'
 import { firstDifference } from './show.ts'
@@ -46,6 +47,9 @@ export class ModelStats {
   uncachedReads = 0
   /** Reads, after a write, that were served from the cache. */
   hitsAfterWrites = 0
+  /** Calls of the memoized function over pool reads, and how many were hits. */
+  memoizedCalls = 0
+  memoizedHits = 0
   /** Of those, reads that no correct design may invalidate (outside the write's coarse reach). */
   requiredHits = 0
   /** Pinned reads that a row-precise write left alone, so that they had to stay hits (row-level precision). */
@@ -70,6 +74,8 @@ export class ModelStats {
     this.reads += other.reads
     this.uncachedReads += other.uncachedReads
     this.hitsAfterWrites += other.hitsAfterWrites
+    this.memoizedCalls += other.memoizedCalls
+    this.memoizedHits += other.memoizedHits
     this.requiredHits += other.requiredHits
     this.requiredRowHits += other.requiredRowHits
     this.rowPreciseWrites += other.rowPreciseWrites
@@ -119,6 +125,7 @@ export class ModelStats {
     return [
       `model-based [${label}]: ${this.sequences} sequences, ${this.writes} writes, ${this.reads} cached and ${this.uncachedReads} uncached reads${time}`,
       `  write outcomes: ${list(this.writeOutcomes)}`,
+      `  memoized calls: ${this.memoizedCalls}, of which hits: ${this.memoizedHits}`,
       `  read statuses: ${list(this.statuses)}; hits after a write: ${this.hitsAfterWrites} (required by precision: ${this.requiredHits} model-level, ${this.requiredRowHits} row-level after ${this.rowPreciseWrites} row-precise writes)`,
       `  successful writes per operation: top-level ${list(this.operationCounts().topLevel)}; nested ${list(this.operationCounts().nested)} (${this.succeededKinds.size} distinct kinds)`,
       `  successful transactions and raw statements: ${list(new Map([...this.succeededKinds].filter(([kind]) => kind.startsWith('$'))))}`,
@@ -161,6 +168,19 @@ export async function runSequence(
   }
 
   let previous = await checkAll(subject, stats, fail, [])
+  // A memoized function over random pool reads must always equal the same reads uncached.
+  const memoized = memoizedReads(subject.prisma)
+  const subsets = memoSubsets(stats.sequences)
+  const checkMemo = async (checked: readonly Checked[]) => {
+    stats.memoizedCalls += subsets.length
+    stats.memoizedHits += await checkMemoized(
+      memoized,
+      subsets,
+      checked.map((c) => c.uncached),
+      fail,
+    )
+  }
+  await checkMemo(previous)
   for (const read of previous) {
     if (read.info !== undefined && read.info.status !== 'miss') {
       fail(
@@ -190,6 +210,7 @@ export async function runSequence(
       ? []
       : previous.map((checked) => (reachable(checked.read) ? undefined : checked.uncached))
     const current = await checkAll(subject, stats, fail, known)
+    await checkMemo(current)
     for (const [position, { read, info }] of current.entries()) {
       if (info?.status === 'hit') stats.hitsAfterWrites++
       const cachedBefore = previous[position]?.info !== undefined

@@ -48,12 +48,14 @@ describe('ReadPath over the memory tier', () => {
     expect(miss).toEqual({
       data: ADA,
       info: { status: 'miss', region: 'default', key: plan.key, age: 0, reason: { kind: 'absent' } },
+      basis: { dependencies: plan.dependencies, versions: expect.any(Array) },
     })
     stack.clock.advance(400)
     const hit = synchronous(stack.read(plan, db.load))
     expect(hit).toEqual({
       data: ADA,
       info: { status: 'hit', tier: 'memory', region: 'default', key: plan.key, age: 400 },
+      basis: { dependencies: plan.dependencies, versions: expect.any(Array) },
     })
     expect(db.loads).toBe(1)
     expect(stack.stats.snapshot()).toMatchObject({
@@ -122,6 +124,7 @@ describe('ReadPath over the memory tier', () => {
     expect(first).toEqual({
       data: ADA,
       info: { status: 'stale', tier: 'memory', region: 'default', key: plan.key, age: 1_500 },
+      basis: { dependencies: plan.dependencies, versions: expect.any(Array) },
     })
     expect(stack.background.size).toBe(1)
     expect(synchronous(stack.read(plan, db.load)).data).toEqual(ADA)
@@ -133,6 +136,7 @@ describe('ReadPath over the memory tier', () => {
     expect(after).toEqual({
       data: GRACE,
       info: { status: 'hit', tier: 'memory', region: 'default', key: plan.key, age: 0 },
+      basis: { dependencies: plan.dependencies, versions: expect.any(Array) },
     })
     expect(db.loads).toBe(2)
     expect(stack.stats.snapshot()).toMatchObject({ stale: 2, hits: 1, loads: 2 })
@@ -290,6 +294,7 @@ describe('ReadPath with an asynchronous tier after memory', () => {
     expect(await waiting).toEqual({
       data: ADA,
       info: { status: 'hit', tier: 'memory', region: 'default', key: plan.key, age: 0 },
+      basis: { dependencies: plan.dependencies, versions: expect.any(Array) },
     })
     expect(db.loads).toBe(1)
   })
