@@ -1,17 +1,15 @@
-import type { DerivedDependencies } from '../invalidation/read-dependencies.ts'
 import type { LocalVersions } from '../invalidation/versions.ts'
-import { freshVersion } from '../invalidation/versions.ts'
-import { mergeBasis, outsideMemo } from '../memo/context.ts'
+import { outsideMemo } from '../memo/context.ts'
 import type { Reporter } from '../observability/events.ts'
 import type { Load } from '../observability/telemetry/read-span.ts'
 import { isDatabaseFailure } from '../prisma/internals.ts'
 import type { TransactionWindow } from '../prisma/transactions.ts'
 import { copyValue, estimateSize } from '../storage/copy.ts'
-import { sameList } from '../storage/entry.ts'
 import type { RedisTier } from '../storage/redis-tier.ts'
 import type { StoredEntry } from '../storage/tier.ts'
 import type { MissReason } from '../types.ts'
 import type { BackgroundWork } from './background-work.ts'
+import { entryOf, VersionCapture } from './capture.ts'
 import { entryLifetime } from './freshness.ts'
 import {
   type Basis,
@@ -84,6 +82,7 @@ export class Loader {
   readonly #hooks: LoaderHooks
   readonly #transactions: TransactionWindow | undefined
   readonly #flights = new Map<string, Flight>()
+  readonly #capture: VersionCapture
 
   constructor(options: LoaderOptions) {
     this.#versions = options.versions
@@ -94,6 +93,12 @@ export class Loader {
     this.#redis = options.redis
     this.#hooks = options.hooks ?? {}
     this.#transactions = options.transactions
+    this.#capture = new VersionCapture(options)
+  }
+
+  /** See {@link VersionCapture.captureNow}. */
+  captureNow(dependencies: readonly string[], lifetimeMs: number): Promise<string[] | undefined> {
+    return this.#capture.captureNow(dependencies, lifetimeMs)
   }
 
   /** Serves a read that missed every tier, joining a load in flight when that is safe. */
@@ -248,13 +253,13 @@ export class Loader {
     skipRedis: boolean,
   ): Promise<{ data: unknown; written: Promise<void> | undefined }> {
     let versions: string[] | undefined = captured?.versions
-    const validation = captured?.validation ?? this.#validation()
+    const validation = captured?.validation ?? this.#capture.validation()
     const confirmations: Promise<boolean>[] = []
     // After a failed Redis command in this read, the result is not stored: no capture, no second timeout.
     if (versions === undefined && !skipRedis) {
       try {
         // Without Redis the capture is synchronous: others may join from this very turn.
-        const capture = this.#capture(plan, plan.captureDependencies, confirmations)
+        const capture = this.#capture.capture(plan, plan.captureDependencies, confirmations)
         versions = capture instanceof Promise ? await capture : capture
         if (versions !== undefined) this.#joinFrom(flight, versions)
       } catch (error) {
@@ -274,15 +279,18 @@ export class Loader {
     if (this.#hooks.beforeStore !== undefined) await this.#hooks.beforeStore(plan.key)
     const collected = plan.collect?.()
     if (plan.collect !== undefined && collected === undefined) versions = undefined
+    // A memoized call's reads were captured for their own entries: their version keys must outlive this one too.
+    if (versions !== undefined && collected !== undefined && collected.dependencies.length > 0)
+      confirmations.push(this.#capture.confirm(plan, collected.dependencies, collected.versions))
     const derived = versions === undefined ? undefined : plan.derive?.(data)
     let written: Promise<void> | undefined
     let stored = versions !== undefined
     if (versions !== undefined) {
-      // Pins the result gave are captured now, before the result is kept (see #captureDerived).
+      // Pins the result gave are captured now, before the result is kept (see VersionCapture.derived).
       const extra =
         derived === undefined || derived.pins.length === 0
           ? undefined
-          : await this.#captureDerived(plan, versions, derived, confirmations)
+          : await this.#capture.derived(plan, versions, derived, confirmations)
       stored = derived === undefined || derived.pins.length === 0 || extra !== undefined
       // Versions known without a round trip count once Redis keeps them alive as long as the entry, unchanged.
       if (stored && confirmations.length > 0) stored = (await Promise.all(confirmations)).every(Boolean)
@@ -303,108 +311,6 @@ export class Loader {
     return { data, written }
   }
 
-  #validation(): Validation {
-    return this.#redis?.reader.validation() ?? { epoch: 0, at: this.#clock() }
-  }
-
-  /**
-   * The current versions of `dependencies`, or undefined when a result loaded now must not be stored under them.
-   * With Redis they are never minted here: a version minted here could be ahead of Redis' counter, and then the
-   * bumps that follow, which only move versions forward, would never invalidate the entry. They come from Redis,
-   * or for a memory-only region from what this instance learnt from Redis under the live bus subscription.
-   */
-  #capture(
-    plan: ReadPlan,
-    dependencies: readonly string[],
-    confirmations: Promise<boolean>[],
-  ): string[] | Promise<string[] | undefined> {
-    const redis = this.#redis
-    if (redis === undefined) return this.#versions.current(dependencies)
-    // An entry only this instance keeps (memory-only region) needs no round trip before its load when the
-    // versions are known under the live bus subscription: a later bump reaches this instance as it reaches its
-    // other memory entries. The version keys must still outlive the entry (a key that expired would start again
-    // at a fresh version, maybe below this one): Redis extends them while the load runs, and the entry is kept
-    // only if none had to be created again or moved (`confirmations`).
-    if (!plan.region.redis) {
-      const known = this.#versions.confirmed(dependencies, redis.reader.validation().epoch)
-      if (known !== undefined) {
-        confirmations.push(this.#keepAlive(redis.tier, plan, dependencies, known))
-        return known
-      }
-    }
-    return this.#captureInRedis(redis.tier, dependencies, entryLifetime(plan))
-  }
-
-  /**
-   * The versions of `dependencies` now, read before a query a memoized call makes without the cache (G1), for an
-   * entry that lives `lifetimeMs`; undefined when they cannot be known. Never throws.
-   */
-  async captureNow(dependencies: readonly string[], lifetimeMs: number): Promise<string[] | undefined> {
-    const redis = this.#redis
-    if (redis === undefined) return this.#versions.current(dependencies)
-    try {
-      return await this.#captureInRedis(redis.tier, dependencies, lifetimeMs)
-    } catch (error) {
-      this.#reporter.fail('redis', 'capture', error)
-      return undefined
-    }
-  }
-
-  /** Whether Redis, asked to keep `dependencies` alive for `plan`'s entries, still has them at `known`. */
-  async #keepAlive(
-    redis: RedisTier,
-    plan: ReadPlan,
-    dependencies: readonly string[],
-    known: readonly string[],
-  ): Promise<boolean> {
-    try {
-      const versions = await this.#captureInRedis(redis, dependencies, entryLifetime(plan))
-      return versions !== undefined && sameList(versions, known)
-    } catch (error) {
-      this.#reporter.fail('redis', 'capture', error, { region: plan.region.name, key: plan.key })
-      return false
-    }
-  }
-
-  async #captureInRedis(
-    redis: RedisTier,
-    dependencies: readonly string[],
-    lifetimeMs: number,
-  ): Promise<string[] | undefined> {
-    const { epoch } = this.#validation()
-    const versions = await redis.currentVersions(dependencies, () => freshVersion(this.#clock()), lifetimeMs)
-    this.#versions.learn(dependencies, versions, epoch)
-    // Redis does not show an invalidation this instance still holds: its versions would outlive the write.
-    return this.#versions.anyHeld(dependencies) ? undefined : versions
-  }
-
-  /**
-   * Versions of the pins a result gave, captured after the load. They are good only if no write reached their
-   * models since the capture before the load (the guards kept their versions): any write that changed those rows
-   * after the load read them either moved a guard before this capture, or moves the pin after it. Undefined
-   * when the entry must not be stored.
-   */
-  async #captureDerived(
-    plan: ReadPlan,
-    captured: readonly string[],
-    derived: DerivedDependencies,
-    confirmations: Promise<boolean>[],
-  ): Promise<{ dependencies: string[]; versions: string[] } | undefined> {
-    const guards = plan.guards
-    const after = await Promise.resolve(
-      this.#capture(plan, [...derived.pins, ...guards], confirmations),
-    ).catch((error: unknown) => {
-      this.#reporter.fail('redis', 'capture', error, { region: plan.region.name, key: plan.key })
-      return undefined
-    })
-    if (after === undefined) return undefined
-    const before = plan.dependencies.length
-    for (let i = 0; i < guards.length; i++) {
-      if (after[derived.pins.length + i] !== captured[before + i]) return undefined
-    }
-    return { dependencies: derived.pins, versions: after.slice(0, derived.pins.length) }
-  }
-
   #store(
     plan: ReadPlan,
     entry: StoredEntry,
@@ -422,42 +328,5 @@ export class Loader {
     const redis = this.#redis
     if (redis === undefined || !plan.region.redis) return undefined
     return redis.writeBehind.store(plan, entry, captured, entryLifetime(plan))
-  }
-}
-
-/**
- * The entry of a result loaded under `captured` (the versions of the plan's capture dependencies): the plan's
- * dependencies, the guards whose pins the result could not give (at their captured versions), and the pins it
- * gave (`extra`, at the versions captured after the load).
- */
-function entryOf(
-  plan: ReadPlan,
-  captured: readonly string[],
-  storedAt: number,
-  value: unknown,
-  fallbacks: readonly string[],
-  extra?: { dependencies: readonly string[]; versions: readonly string[] },
-  collected?: Basis,
-): StoredEntry {
-  const known = plan.dependencies.length
-  const dependencies = [...plan.dependencies]
-  const versions = captured.slice(0, known)
-  for (const model of fallbacks) {
-    dependencies.push(model)
-    versions.push(captured[known + plan.guards.indexOf(model)] as string)
-  }
-  if (extra !== undefined) {
-    dependencies.push(...extra.dependencies)
-    versions.push(...extra.versions)
-  }
-  // A memoized call's reads, each at the earliest version seen: any write after one of them invalidates it (G1).
-  const all =
-    collected === undefined ? { dependencies, versions } : mergeBasis({ dependencies, versions }, collected)
-  return {
-    dependencies: [...all.dependencies],
-    versions: [...all.versions],
-    softVersion: captured[captured.length - 1] as string,
-    storedAt,
-    value,
   }
 }

@@ -95,3 +95,24 @@ describe('memory-only region, versions known without a round trip', () => {
     await reader.prisma.$cache.close()
   })
 })
+
+describe('memoized results', () => {
+  it('the version keys of what the reads inside depended on live at least as long as the memoized result', async () => {
+    const namespace = fixture.namespace()
+    const { prisma, base } = cachedClient(fixture.db, { redis: fixture.connection(), namespace })
+    const user = await base.user.create({ data: { email: 'memo-ttl@x.io', name: 'a' } })
+    // The read inside lives 1 s: its versions were kept alive for that long only.
+    const page = prisma.$cache.memoize(
+      'page',
+      async (id: number) => prisma.user.findUnique({ where: { id }, cacheStrategy: { ttl: 1 } }),
+      { ttl: 3600 },
+    )
+    expect((await page.withCacheInfo(user.id)).info.status).toBe('miss')
+    expect((await page.withCacheInfo(user.id)).info.status).toBe('hit')
+    const ttls = await versionTtls(namespace)
+    expect(ttls.size).toBeGreaterThan(3)
+    const short = [...ttls].filter(([, ttl]) => ttl >= 0 && ttl < 3_600_000)
+    expect(short).toEqual([])
+    await prisma.$cache.close()
+  })
+})
