@@ -1,41 +1,27 @@
+import type { CacheInternals } from './cache-internals.ts'
 import { checkModelNames, type ResolvedOptions } from './config/options.ts'
 import { parseInvalidation } from './config/strategy.ts'
 import { ALWAYS_TRUSTED, type InvalidationBus } from './invalidation/bus.ts'
-import {
-  ALL_DEPENDENCY,
-  regionDependency,
-  softRegionDependency,
-  tagDependency,
-  unpinnedDependency,
-} from './invalidation/dependency-ids.ts'
+import { ALL_DEPENDENCY, apiInvalidationDependencies } from './invalidation/dependency-ids.ts'
 import { type InvalidationCause, type InvalidationContext, Invalidator } from './invalidation/invalidator.ts'
 import { PinRules } from './invalidation/pins.ts'
 import type { LocalVersions } from './invalidation/versions.ts'
-import {
-  type FallbackReason,
-  invalidationOf,
-  planWrite,
-  type WriteInvalidation,
-  type WriteOutcome,
-  type WritePlan,
-} from './invalidation/write-effects.ts'
+import { WritePlanner } from './invalidation/write-planner.ts'
 import { currentMemo } from './memo/context.ts'
 import type { MemoHost } from './memo/memoize.ts'
-import { reportAnswer, uncachedRead } from './memo/reporting.ts'
+import { reportAnswer, uncachedRawRead, uncachedRead } from './memo/reporting.ts'
 import { Reporter } from './observability/events.ts'
+import { observeRead } from './observability/read-events.ts'
 import { StatsRecorder } from './observability/stats.ts'
 import { createTelemetry, type Telemetry } from './observability/telemetry/telemetry.ts'
-import type { WriteOperation } from './prisma/operations.ts'
 import { TransactionWindow } from './prisma/transactions.ts'
 import { BackgroundWork } from './read/background-work.ts'
 import { Explainer } from './read/explain.ts'
-import { Loader, type LoaderHooks } from './read/loader.ts'
-import type { ReadResult, TierReader } from './read/lookup.ts'
-import { MemoryReader } from './read/memory-reader.ts'
-import { type Planned, type ReadPlan, ReadPlanner, type StrategyReading } from './read/planner.ts'
-import { ReadPath } from './read/read-path.ts'
-import { RedisReader } from './read/redis-reader.ts'
-import { WriteBehind } from './read/write-behind.ts'
+import type { Loader, LoaderHooks } from './read/loader.ts'
+import type { ReadResult } from './read/lookup.ts'
+import { type Planned, ReadPlanner, type StrategyReading } from './read/planner.ts'
+import type { ReadPath } from './read/read-path.ts'
+import { buildReadPath } from './read/tiers.ts'
 import { buildSchemaGraph, type RuntimeDataModelLike, type SchemaGraph } from './schema/graph.ts'
 import { type InstanceListener, instanceFor, type SharedInstance } from './shared-instance.ts'
 import { createCodec } from './storage/codec.ts'
@@ -43,24 +29,6 @@ import { GuardedCall } from './storage/guarded-call.ts'
 import type { MemoryTier } from './storage/memory-tier.ts'
 import { RedisTier } from './storage/redis-tier.ts'
 import type { CacheEvent, CacheExplanation, CacheStats, InvalidateInput, RedisLike } from './types.ts'
-
-/** What tools of this package see of a cache (`$cache[CACHE_INTERNALS]`). */
-export interface CacheInternals {
-  namespace: string
-  /** This process's instance of the namespace. */
-  instanceId: string
-  redis: RedisLike | undefined
-  regions: readonly string[]
-  /** With Redis: whether the bus subscription is live. */
-  busUp: boolean | undefined
-  /** With Redis: whether the circuit breaker is open (Redis not asked for a while). */
-  breakerOpen: boolean | undefined
-  /** The memory tier's bounds, or undefined without one. */
-  memory: { maxEntries: number; maxBytes: number } | undefined
-}
-
-/** The key under which `$cache` carries its {@link CacheInternals} (a registered symbol: not enumerable API). */
-export const CACHE_INTERNALS: unique symbol = Symbol.for('prisma-query-cache.internals')
 
 /** Providers whose default collations compare strings without case and trailing spaces. */
 const FOLDING_PROVIDERS: ReadonlySet<string> = new Set(['mysql', 'sqlserver'])
@@ -82,6 +50,8 @@ export class QueryCache {
   readonly versions: LocalVersions
   /** How reads and writes name rows (see `invalidation/pins.ts`). */
   readonly pins: PinRules
+  /** What model writes invalidate (see `invalidation/write-planner.ts`). */
+  readonly writes: WritePlanner
   /** The client's open transactions, for loads on a client with one connection. */
   readonly transactions = new TransactionWindow()
   readonly #stats = new StatsRecorder()
@@ -134,6 +104,7 @@ export class QueryCache {
       unpinned,
     )
     this.#planner = new ReadPlanner(options, this.graph, this.pins, internal.reading)
+    this.writes = new WritePlanner(this.graph, this.pins, reporter, this.#stats)
     this.#ownedRedis = ownsRedis ? redis : undefined
     this.#redisClient = redis
 
@@ -164,41 +135,21 @@ export class QueryCache {
     if (options.memory !== false) this.#stats.enableTier('memory')
     if (redisTier !== undefined) this.#stats.enableTier('redis')
     this.#memory = options.memory === false ? undefined : this.#instance.memory(options.memory)
-    const memoryReader =
-      this.#memory === undefined
-        ? undefined
-        : new MemoryReader(this.#memory, this.versions, trust, clock, this.#instance.journal)
-    const tiers: TierReader[] = memoryReader === undefined ? [] : [memoryReader]
-    let redisParts: { tier: RedisTier; reader: RedisReader; writeBehind: WriteBehind } | undefined
-    if (redisTier !== undefined) {
-      const writeBehind = new WriteBehind(redisTier, this.#background, reporter)
-      const reader = new RedisReader({
-        redis: redisTier,
-        versions: this.versions,
-        trust,
-        reporter,
-        clock,
-        writeBehind,
-        memory: memoryReader,
-        journal: this.#instance.journal,
-        background: this.#background,
-      })
-      tiers.push(reader)
-      redisParts = { tier: redisTier, reader, writeBehind }
-    }
-    const loader = new Loader({
+    const { readPath, loader } = buildReadPath({
+      options,
       versions: this.versions,
+      trust,
+      journal: this.#instance.journal,
       reporter,
-      clock,
       background: this.#background,
-      memory: memoryReader,
-      redis: redisParts,
+      memory: this.#memory,
+      redis: redisTier,
       hooks,
       // SQLite's adapters give a client one connection, shared by its transactions.
       transactions: client.provider === 'sqlite' ? this.transactions : undefined,
     })
+    this.#readPath = readPath
     this.#loader = loader
-    this.#readPath = new ReadPath(tiers, loader, reporter, clock)
     const { journal } = this.#instance
     this.#explainer = new Explainer({
       memory: this.#memory,
@@ -296,7 +247,7 @@ export class QueryCache {
       const read = this.#readPath.read(planned.plan, load, redisFailed)
       const reported = memo === undefined ? read : reportAnswer(memo, read)
       if (!this.#reporter.listening) return reported
-      return this.#observed(planned.plan, performance.now(), reported)
+      return observeRead(this.#reporter, planned.plan, performance.now(), reported)
     }
     this.#stats.count(planned.region, 'bypasses')
     const { model, operation, reason, region } = planned
@@ -312,23 +263,14 @@ export class QueryCache {
   readonly #captureNow = (dependencies: readonly string[], lifetimeMs: number) =>
     this.#loader.captureNow(dependencies, lifetimeMs)
 
-  /**
-   * Runs a raw read that bypasses the cache (`$queryRaw`); inside a memoized call it depends on every table, and
-   * inside a transaction it makes the call uncacheable.
-   */
+  /** See `memo/reporting.ts`. */
   uncachedRawRead<T>(inTransaction: boolean, load: () => Promise<T>): Promise<T> {
-    const memo = currentMemo()
-    if (memo === undefined) return load()
-    if (inTransaction) {
-      memo.refuse('transaction')
-      return load()
-    }
-    return uncachedRead(memo, [...this.graph.dependencies, ALL_DEPENDENCY], this.#captureNow, load)
-  }
-
-  /** A write through the client: a memoized call making it is not stored (its result may depend on it). */
-  noteWrite(model: string, operation: string): void {
-    currentMemo()?.refuse('write', { model, operation })
+    return uncachedRawRead(
+      inTransaction,
+      () => [...this.graph.dependencies, ALL_DEPENDENCY],
+      this.#captureNow,
+      load,
+    )
   }
 
   /** What `$cache.memoize()` needs of this cache. */
@@ -341,69 +283,6 @@ export class QueryCache {
       invalidateDependencies: (dependencies) => this.#invalidator.invalidate(dependencies, 'hard', 'api'),
       emit: (event) => this.#reporter.emit(event),
     }
-  }
-
-  /** Reports a cached read's answer as a `read` event (only when someone listens). */
-  #observed(
-    plan: ReadPlan,
-    started: number,
-    result: Promise<ReadResult> | ReadResult,
-  ): Promise<ReadResult> | ReadResult {
-    const report = (done: ReadResult): ReadResult => {
-      const { status, tier, reason } = done.info
-      this.#reporter.emit({
-        type: 'read',
-        key: plan.key,
-        region: plan.region.name,
-        model: plan.model,
-        operation: plan.operation,
-        status,
-        duration: performance.now() - started,
-        ...(tier !== undefined ? { tier } : {}),
-        ...(reason !== undefined ? { reason } : {}),
-      })
-      return done
-    }
-    return result instanceof Promise ? result.then(report) : report(result)
-  }
-
-  /**
-   * Plans the invalidation of a model write before it runs. Never throws: arguments it cannot walk make a plan
-   * that invalidates the whole namespace (cache trouble never fails a write).
-   */
-  planWrite(model: string, operation: WriteOperation, args: unknown, inTransaction: boolean): WritePlan {
-    try {
-      return planWrite(this.graph, this.pins, model, operation, args, inTransaction)
-    } catch (error) {
-      this.#reporter.fail(undefined, 'plan-write', error)
-      return {
-        model,
-        operation,
-        inTransaction,
-        dependencies: [ALL_DEPENDENCY],
-        reached: [],
-        rows: { kind: 'none', reason: 'unknown outcome' },
-        pinnedFields: [],
-        reasons: [],
-      }
-    }
-  }
-
-  /** What a model write moves, once its outcome is known; counted as row-precise or not. Never throws. */
-  writeInvalidation(plan: WritePlan, outcome: WriteOutcome): WriteInvalidation {
-    let invalidation: WriteInvalidation
-    try {
-      invalidation = invalidationOf(this.pins, plan, outcome)
-    } catch (error) {
-      this.#reporter.fail(undefined, 'invalidate-write', error)
-      const reasons: FallbackReason[] = ['unknown outcome']
-      invalidation = {
-        dependencies: [...plan.dependencies, ...plan.reached, unpinnedDependency(plan.model)],
-        reasons,
-      }
-    }
-    if (outcome.kind !== 'refused') this.#stats.write(invalidation.reasons)
-    return invalidation
   }
 
   /** Invalidates `dependencies` on every tier and instance. Never throws (Redis trouble is held and retried). */
@@ -423,13 +302,7 @@ export class QueryCache {
   /** `$cache.invalidate()`: validates first (throws `StrategyError`), then invalidates globally. */
   async invalidate(input: InvalidateInput): Promise<void> {
     const parsed = parseInvalidation(input, this.graph.models, [...this.options.regions.keys()])
-    const soft = parsed.mode === 'soft'
-    const dependencies = [
-      ...parsed.tags.map(tagDependency),
-      ...parsed.models.flatMap((model) => [model, unpinnedDependency(model)]),
-      ...parsed.regions.map(soft ? softRegionDependency : regionDependency),
-    ]
-    await this.invalidateDependencies([...new Set(dependencies)], parsed.mode, 'api')
+    await this.invalidateDependencies(apiInvalidationDependencies(parsed), parsed.mode, 'api')
   }
 
   /** `$cache.invalidateAll()`: every entry of the namespace, every tier. */

@@ -1,5 +1,5 @@
+import type { CacheInternals } from '../cache-internals.ts'
 import { TUNABLES } from '../config/defaults.ts'
-import type { CacheInternals } from '../query-cache.ts'
 import type { CacheApi } from '../types.ts'
 import { Aggregator, type SnapshotMeta } from './aggregator.ts'
 import { ClusterBoard } from './cluster.ts'
@@ -7,7 +7,7 @@ import { type InstanceSnapshot, mergeSnapshots } from './snapshot.ts'
 import { type DashboardView, viewOf } from './view.ts'
 
 /**
- * `CACHE_INTERNALS` of `query-cache.ts`, by its registered name: the dashboard is a separate entry point and
+ * `CACHE_INTERNALS` of `cache-internals.ts`, by its registered name: the dashboard is a separate entry point and
  * must not bundle the cache (and the symbol is the same in every copy of the package).
  */
 export const INTERNALS_KEY: unique symbol = Symbol.for('prisma-query-cache.internals')

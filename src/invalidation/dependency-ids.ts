@@ -81,3 +81,18 @@ export function memoDependency(name: string, argsHash?: string): string {
     ? DEPENDENCY_PREFIX.memo + name
     : `${DEPENDENCY_PREFIX.memo}${name}:${argsHash}`
 }
+
+/** What `$cache.invalidate()` of these tags, models and regions moves (soft: the regions' soft counters). */
+export function apiInvalidationDependencies(input: {
+  tags: readonly string[]
+  models: readonly string[]
+  regions: readonly string[]
+  mode: 'hard' | 'soft'
+}): string[] {
+  const dependencies = [
+    ...input.tags.map(tagDependency),
+    ...input.models.flatMap((model) => [model, unpinnedDependency(model)]),
+    ...input.regions.map(input.mode === 'soft' ? softRegionDependency : regionDependency),
+  ]
+  return [...new Set(dependencies)]
+}

@@ -1,5 +1,8 @@
 import type { ReadResult } from '../read/lookup.ts'
-import type { MemoContext } from './context.ts'
+import { currentMemo, type MemoContext } from './context.ts'
+
+/** Captures the versions of `dependencies` now for an entry living `lifetimeMs`; undefined when unknown. */
+type Capture = (dependencies: readonly string[], lifetimeMs: number) => Promise<string[] | undefined>
 
 /** Tells `memo` what a cached read's answer depends on, once it is there; the answer passes through. */
 export function reportAnswer(
@@ -23,11 +26,35 @@ export function reportAnswer(
 export async function uncachedRead<T>(
   memo: MemoContext,
   dependencies: readonly string[],
-  capture: (dependencies: readonly string[], lifetimeMs: number) => Promise<string[] | undefined>,
+  capture: Capture,
   load: () => Promise<T>,
 ): Promise<T> {
   const versions = await capture(dependencies, memo.lifetimeMs)
   const data = await load()
   memo.report(versions === undefined ? undefined : { dependencies, versions })
   return data
+}
+
+/**
+ * Runs a raw read that bypasses the cache (`$queryRaw`): inside a memoized call it depends on `everything` (every
+ * table), and inside a transaction it makes the call uncacheable.
+ */
+export function uncachedRawRead<T>(
+  inTransaction: boolean,
+  everything: () => readonly string[],
+  capture: Capture,
+  load: () => Promise<T>,
+): Promise<T> {
+  const memo = currentMemo()
+  if (memo === undefined) return load()
+  if (inTransaction) {
+    memo.refuse('transaction')
+    return load()
+  }
+  return uncachedRead(memo, everything(), capture, load)
+}
+
+/** A write through the client: a memoized call making it is not stored (its result may depend on it). */
+export function noteWrite(model: string, operation: string): void {
+  currentMemo()?.refuse('write', { model, operation })
 }

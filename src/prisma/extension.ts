@@ -1,9 +1,11 @@
 import { createRequire } from 'node:module'
 import { Prisma } from '@prisma/client/extension'
+import { CACHE_INTERNALS } from '../cache-internals.ts'
 import { resolveOptions } from '../config/options.ts'
 import { ConfigError, StrategyError } from '../errors.ts'
 import { type MemoHost, memoize } from '../memo/memoize.ts'
-import { CACHE_INTERNALS, QueryCache } from '../query-cache.ts'
+import { noteWrite } from '../memo/reporting.ts'
+import { QueryCache } from '../query-cache.ts'
 import { dialectOf } from '../raw-sql/invalidation.ts'
 import type { LoaderHooks } from '../read/loader.ts'
 import type { StrategyReading } from '../read/planner.ts'
@@ -138,12 +140,17 @@ export function queryCache(options: QueryCacheOptions = {}) {
           async $allOperations(hookArgs) {
             const { model, operation, args, query } = hookArgs
             if (isWriteOperation(operation)) {
-              cache.noteWrite(model, operation)
-              const plan = cache.planWrite(model, operation, args, transactionOfHook(hookArgs) !== undefined)
+              noteWrite(model, operation)
+              const plan = cache.writes.plan(
+                model,
+                operation,
+                args,
+                transactionOfHook(hookArgs) !== undefined,
+              )
               let reasons: readonly string[] = []
               const run = async () => {
                 const ran = await runRowWrite(hookArgs, plan, client)
-                const invalidation = cache.writeInvalidation(plan, ran.outcome)
+                const invalidation = cache.writes.settle(plan, ran.outcome)
                 reasons = invalidation.reasons
                 return { ...ran, dependencies: invalidation.dependencies }
               }

@@ -1,5 +1,6 @@
 import { Prisma } from '@prisma/client/extension'
 import { StrategyError } from '../errors.ts'
+import { noteWrite } from '../memo/reporting.ts'
 import type { QueryCache } from '../query-cache.ts'
 import type { SqlDialect } from '../raw-sql/analysis.ts'
 import { EVERYTHING, rawWriteDependencies, sqlTextOf } from '../raw-sql/invalidation.ts'
@@ -25,7 +26,7 @@ export function rawWriteHook(cache: () => QueryCache, dialect: SqlDialect | unde
     if (write.kind === 'none')
       return cache().uncachedRawRead(transactionOfHook(hookArgs) !== undefined, () => query(args))
     // Even a write to tables no model maps: a memoized call's result may depend on it.
-    cache().noteWrite('$raw', operation)
+    noteWrite('$raw', operation)
     if (write.kind === 'tables' && write.dependencies.length === 0) return query(args)
     const dependencies = write.kind === 'all' ? EVERYTHING : write.dependencies
     const context =
