@@ -4,19 +4,35 @@ import { currentMemo, type MemoContext } from './context.ts'
 /** Captures the versions of `dependencies` now for an entry living `lifetimeMs`; undefined when unknown. */
 type Capture = (dependencies: readonly string[], lifetimeMs: number) => Promise<string[] | undefined>
 
+/**
+ * What a memoized call may be stored under for this answer: its basis, or nothing for a stale answer (served
+ * within `swr` or soft-invalidated while one reload runs), which must not become part of a fresh result.
+ */
+function basisOf(result: ReadResult): ReadResult['basis'] {
+  return result.info.status === 'stale' ? undefined : result.basis
+}
+
 /** Tells `memo` what a cached read's answer depends on, once it is there; the answer passes through. */
 export function reportAnswer(
   memo: MemoContext,
   result: Promise<ReadResult> | ReadResult,
 ): Promise<ReadResult> | ReadResult {
   if (!(result instanceof Promise)) {
-    memo.report(result.basis)
+    memo.report(basisOf(result))
     return result
   }
-  return result.then((done) => {
-    memo.report(done.basis)
-    return done
-  })
+  return result.then(
+    (done) => {
+      memo.report(basisOf(done))
+      return done
+    },
+    (error: unknown) => {
+      // A read that failed (a `…OrThrow` that found nothing, caught by the function) says nothing of what it
+      // depended on: the call is not stored.
+      memo.report(undefined)
+      throw error
+    },
+  )
 }
 
 /**
@@ -30,9 +46,12 @@ export async function uncachedRead<T>(
   load: () => Promise<T>,
 ): Promise<T> {
   const versions = await capture(dependencies, memo.lifetimeMs)
-  const data = await load()
-  memo.report(versions === undefined ? undefined : { dependencies, versions })
-  return data
+  try {
+    return await load()
+  } finally {
+    // Failed or not (a caught `…OrThrow`), the read depended on what it was captured for.
+    memo.report(versions === undefined ? undefined : { dependencies, versions })
+  }
 }
 
 /**
@@ -57,4 +76,9 @@ export function uncachedRawRead<T>(
 /** A write through the client: a memoized call making it is not stored (its result may depend on it). */
 export function noteWrite(model: string, operation: string): void {
   currentMemo()?.refuse('write', { model, operation })
+}
+
+/** A read inside a transaction (a batch `$transaction` included): a memoized call making it is not stored. */
+export function noteTransactionRead(): void {
+  currentMemo()?.refuse('transaction')
 }

@@ -4,7 +4,7 @@ import { CACHE_INTERNALS } from '../cache-internals.ts'
 import { resolveOptions } from '../config/options.ts'
 import { ConfigError, StrategyError } from '../errors.ts'
 import { type MemoHost, memoize } from '../memo/memoize.ts'
-import { noteWrite } from '../memo/reporting.ts'
+import { noteTransactionRead, noteWrite } from '../memo/reporting.ts'
 import { QueryCache } from '../query-cache.ts'
 import { dialectOf } from '../raw-sql/invalidation.ts'
 import type { LoaderHooks } from '../read/loader.ts'
@@ -163,6 +163,8 @@ export function queryCache(options: QueryCacheOptions = {}) {
                 }),
               )
             }
+            // What a read in a transaction saw may never have been committed.
+            if (transactionOfHook(hookArgs) !== undefined) noteTransactionRead()
             if (args !== null && typeof args === 'object' && 'cacheStrategy' in args) {
               // A read that did not come through the cached methods (fluent API, batch transaction): never cached.
               const { cacheStrategy: _ignored, ...rest } = args as Record<string, unknown>

@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
+import { noteTransactionRead } from '../memo/reporting.ts'
 import { isRefusal, isTransactionClient } from './internals.ts'
 
 /*
@@ -74,6 +75,8 @@ export function transactionWrapper(
   open: TransactionsOpen,
 ) {
   return async function $transaction(this: unknown, input: unknown, options?: unknown): Promise<unknown> {
+    // Inside a memoized call: what the transaction reads may never be committed, so the call is not stored.
+    noteTransactionRead()
     open.started()
     try {
       return await run.call(this, input, options)

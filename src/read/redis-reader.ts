@@ -220,6 +220,9 @@ export class RedisReader implements TierReader {
       this.#reporter.fail('redis', 'decode', error, { region: plan.region.name, key: plan.key })
       return undefined
     }
+    // An invalidation this instance made has not reached Redis yet: no entry that records it is served (a
+    // memoized result records the dependencies of the reads it made, beyond the plan's).
+    if (this.#versions.anyHeld(entry.dependencies)) return undefined
     const check = matchCaptured(entry, plan, captured)
     if (check === true) return entry
     if (check === false) {
