@@ -1,6 +1,6 @@
-import { Redis } from 'ioredis'
 import { describe, expect, it } from 'vitest'
 import type { CacheEvent, MissReason } from '../../src/index.ts'
+import { deadRedis } from '../setup/private-redis.ts'
 import { cachedClient, ManualClock, useFixture } from './helpers.ts'
 
 // "Why was this a miss?": withCacheInfo() and the miss event say it, for each cause, on both tiers and across
@@ -116,13 +116,7 @@ describe('events', () => {
   })
 
   it('the circuit breaker reports opening', async () => {
-    const down = new Redis('redis://127.0.0.1:1', {
-      lazyConnect: true,
-      maxRetriesPerRequest: 0,
-      enableOfflineQueue: false,
-      retryStrategy: () => null,
-    })
-    down.on('error', () => undefined)
+    const down = deadRedis()
     const { prisma, events } = cachedClient(fixture.db, {
       redis: down,
       namespace: fixture.namespace(),

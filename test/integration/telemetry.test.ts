@@ -1,8 +1,8 @@
-import { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { QueryCacheOptions } from '../../src/index.ts'
 import { INTERNAL_HOOKS } from '../../src/prisma/extension.ts'
 import type { LoaderHooks } from '../../src/read/loader.ts'
+import { deadRedis } from '../setup/private-redis.ts'
 import { cachedClient, latch, useFixture } from './helpers.ts'
 import {
   counted,
@@ -226,13 +226,7 @@ describe('metrics', () => {
 
   it('Redis down: errors by kind, breaker open, bus down', async () => {
     const local = inMemorySdk()
-    const down = new Redis('redis://127.0.0.1:1', {
-      lazyConnect: true,
-      maxRetriesPerRequest: 0,
-      enableOfflineQueue: false,
-      retryStrategy: () => null,
-    })
-    down.on('error', () => undefined)
+    const down = deadRedis()
     const { prisma } = cachedClient(fixture.db, {
       redis: down,
       namespace: fixture.namespace(),

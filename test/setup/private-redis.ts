@@ -62,3 +62,18 @@ export async function privateRedis(options: { persistent?: boolean; args?: reado
     },
   }
 }
+
+/**
+ * A client of a Redis that is not there (port 1, nothing listens): it never connects, never retries, and fails
+ * every command at once; its connection errors are swallowed.
+ */
+export function deadRedis(): Redis {
+  const down = new Redis('redis://127.0.0.1:1', {
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    enableOfflineQueue: false,
+    retryStrategy: () => null,
+  })
+  down.on('error', () => undefined)
+  return down
+}
